@@ -1,0 +1,1 @@
+"""Every side effect of a repair case: the archive, notices and finance events."""

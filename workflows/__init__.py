@@ -1,0 +1,1 @@
+"""Workflow code: deterministic, no I/O. The RepairCase workflow, its messages and the rules."""

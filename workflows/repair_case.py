@@ -1,0 +1,364 @@
+"""RepairCase: one durable workflow per service request, enforcing the service commitments.
+
+The workflow is the Temporal shell around `CaseFile`: it validates the input and each action,
+waits for the next deadline with a durable timer, and carries out the case file's effects
+(notices, charges, warranty extensions, the archive record) with idempotent activities.
+
+Each action is both an update (validated first; a misfit is refused and leaves the case as it
+was) and a signal of the same name (a misfit is recorded in the timeline as rejected). A case
+takes a handful of actions, far below Temporal's 2 000 updates per workflow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
+    from workflows import search_attributes
+    from workflows.activity_io import (
+        ARCHIVE_CASE,
+        BOOK_CHARGE,
+        DELIVER_CHARGE,
+        EXTEND_WARRANTY,
+        LOOKUP_EQUIPMENT,
+        SEND_NOTICE,
+        ArchiveCase,
+        CaseFacts,
+        ChargeBooking,
+        ChargeDelivery,
+        LookupRequest,
+        NoticeRequest,
+        WarrantyExtension,
+    )
+    from workflows.case_file import BookCharge, CaseFile, Effect, ExtendWarranty, Notify
+    from workflows.details import current_details
+    from workflows.messages import ACTIONS, Action, CaseRequest, CaseState, FieldError
+    from workflows.rules import CLOCK_SKEW
+
+WORKFLOW_ID_PREFIX = "case-"
+REJECTED = "ActionRejected"
+
+# Archive and delivery activities retry until they succeed: a database or a mail server that
+# is down delays a notice, it never fails the case.
+ARCHIVE_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+DELIVERY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+ARCHIVE_TIMEOUT = timedelta(seconds=30)
+DELIVERY_TIMEOUT = timedelta(seconds=60)
+
+
+def field_errors(error: ValidationError) -> list[FieldError]:
+    return [
+        FieldError(field=".".join(str(p) for p in e["loc"]) or "payload", message=e["msg"])
+        for e in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def parse_action(name: str, payload: Any) -> Action:
+    try:
+        return ACTIONS[name].model_validate(payload)
+    except ValidationError as e:
+        listed = "; ".join(f"{f.field}: {f.message}" for f in field_errors(e))
+        raise ApplicationError(
+            f"{name} rejected: the payload does not validate: {listed}",
+            type=REJECTED,
+            non_retryable=True,
+        ) from None
+
+
+@workflow.defn(name="RepairCase")
+class RepairCase:
+    @workflow.init
+    def __init__(self, request: Any = None) -> None:
+        self._lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._published: dict[str, Any] = {}
+        self._archived_version = -1
+        self._case = self._case_file(request)
+
+    def _case_file(self, request: Any) -> CaseFile:
+        info, now = workflow.info(), workflow.now()
+        case_id = info.workflow_id.removeprefix(WORKFLOW_ID_PREFIX)
+        try:
+            valid = CaseRequest.model_validate(request)
+        except ValidationError as e:
+            return CaseFile.invalid(case_id, field_errors(e), now, info.run_id)
+        problems = []
+        if valid.case_id != case_id:
+            problems.append(
+                FieldError(
+                    field="case_id",
+                    message=f"{valid.case_id} does not match workflow id {info.workflow_id}; "
+                    f"start it as {WORKFLOW_ID_PREFIX}{valid.case_id}",
+                )
+            )
+        if valid.reported_at and valid.reported_at > now + CLOCK_SKEW:
+            problems.append(FieldError(field="reported_at", message="is in the future"))
+        if problems:
+            return CaseFile.invalid(case_id, problems, now, info.run_id)
+        return CaseFile.from_request(valid, valid.reported_at or now, info.run_id)
+
+    @workflow.run
+    async def run(self, request: Any = None) -> CaseState:
+        self._publish()
+        if not self._case.ended:
+            await self._open()
+        while not self._case.ended:
+            self._carry_out_effects()
+            await self._wait_for_news_or_clock()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self._carry_out_effects()
+        await asyncio.gather(*self._tasks)
+        return self._case.state
+
+    async def _open(self) -> None:
+        s = self._case.state
+        assert s.customer_id and s.equipment_serial and s.reported_at
+        request = LookupRequest(
+            case_id=s.case_id,
+            customer_id=s.customer_id,
+            equipment_serial=s.equipment_serial,
+            reported_at=s.reported_at,
+        )
+        facts = await workflow.execute_activity(
+            LOOKUP_EQUIPMENT,
+            request,
+            result_type=CaseFacts,
+            start_to_close_timeout=ARCHIVE_TIMEOUT,
+            retry_policy=ARCHIVE_RETRY,
+        )
+        if facts.found:
+            self._case.open(facts, workflow.now())
+        else:
+            self._case.refuse(facts.reason or "the equipment is not in the archive", workflow.now())
+
+    async def _wait_for_news_or_clock(self) -> None:
+        """Sleep until an action changes the case or the next warning or deadline is due."""
+        version = self._case.state.version
+        next_at = self._case.next_clock_event()
+        if next_at is None:
+            await workflow.wait_condition(lambda: self._case.state.version != version)
+            return
+        seconds = math.ceil((next_at - workflow.now()).total_seconds() * 1000) / 1000
+        if seconds > 0:
+            try:
+                await workflow.wait_condition(
+                    lambda: self._case.state.version != version, timeout=seconds
+                )
+            except TimeoutError:
+                pass
+        self._case.tick(workflow.now())
+
+    # --- effects: each an idempotent activity, run beside the case so none blocks a clock ---
+
+    def _carry_out_effects(self) -> None:
+        for effect in self._case.take_effects():
+            self._tasks.append(asyncio.create_task(self._carry_out(effect)))
+        self._publish()
+
+    async def _carry_out(self, effect: Effect) -> None:
+        try:
+            match effect:
+                case Notify():
+                    await self._send_notice(effect)
+                case BookCharge():
+                    await self._book_and_deliver(effect)
+                case ExtendWarranty():
+                    await self._extend_warranty(effect)
+        except ActivityError as e:
+            cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
+            self._case.record_failure(f"{type(effect).__name__} failed: {cause}", workflow.now())
+
+    def _event_key(self, event: str) -> str:
+        return f"{self._case.state.case_id}/{workflow.info().run_id}/{event}"
+
+    async def _send_notice(self, notify: Notify) -> None:
+        request = NoticeRequest(
+            key=self._event_key(f"{notify.event}/{notify.audience}"),
+            kind=notify.kind,
+            audience=notify.audience,
+            case=notify.case,
+            sla=notify.sla,
+        )
+        await workflow.execute_activity(
+            SEND_NOTICE,
+            request,
+            start_to_close_timeout=DELIVERY_TIMEOUT,
+            retry_policy=DELIVERY_RETRY,
+        )
+
+    async def _book_and_deliver(self, booking: BookCharge) -> None:
+        s = self._case.state
+        await workflow.execute_activity(
+            BOOK_CHARGE,
+            ChargeBooking(
+                charge=booking.charge,
+                case_id=s.case_id,
+                customer_id=s.customer_id,
+                equipment_serial=s.equipment_serial,
+                booked_at=workflow.now(),
+            ),
+            start_to_close_timeout=ARCHIVE_TIMEOUT,
+            retry_policy=ARCHIVE_RETRY,
+        )
+        await workflow.execute_activity(
+            DELIVER_CHARGE,
+            ChargeDelivery(charge_id=booking.charge.id),
+            start_to_close_timeout=DELIVERY_TIMEOUT,
+            retry_policy=DELIVERY_RETRY,
+        )
+
+    async def _extend_warranty(self, extension: ExtendWarranty) -> None:
+        await workflow.execute_activity(
+            EXTEND_WARRANTY,
+            WarrantyExtension(
+                key=self._event_key(extension.event),
+                case_id=self._case.state.case_id,
+                equipment_serial=extension.equipment_serial,
+                days=extension.days,
+            ),
+            start_to_close_timeout=ARCHIVE_TIMEOUT,
+            retry_policy=ARCHIVE_RETRY,
+        )
+
+    def _publish(self) -> None:
+        """Keep the search attributes, the UI's current details and the archive current."""
+        state = self._case.state
+        updates = search_attributes.changes(state, self._published)
+        if updates:
+            workflow.upsert_search_attributes(updates)
+            self._published = search_attributes.values_of(state)
+        workflow.set_current_details(current_details(state))
+        if state.version != self._archived_version:
+            self._archived_version = state.version
+            snapshot = ArchiveCase(state=state.model_copy(deep=True), run_id=workflow.info().run_id)
+            self._tasks.append(asyncio.create_task(self._archive(snapshot)))
+
+    async def _archive(self, snapshot: ArchiveCase) -> None:
+        await workflow.execute_activity(
+            ARCHIVE_CASE,
+            snapshot,
+            start_to_close_timeout=ARCHIVE_TIMEOUT,
+            retry_policy=ARCHIVE_RETRY,
+        )
+
+    # --- actions: update and signal of the same name ---
+
+    def _validate(self, name: str, payload: Any) -> None:
+        action = parse_action(name, payload)
+        if not (self._case.opened or self._case.ended) or self._case.is_repeat(name, action):
+            return
+        if reason := self._case.misfit(name, action, workflow.now()):
+            raise ApplicationError(f"{name} rejected: {reason}", type=REJECTED, non_retryable=True)
+
+    async def _update(self, name: str, payload: Any) -> CaseState:
+        action = parse_action(name, payload)
+        async with self._lock:
+            await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
+            if self._case.is_repeat(name, action):
+                return self._case.state
+            if reason := self._case.misfit(name, action, workflow.now()):
+                raise ApplicationError(
+                    f"{name} rejected: {reason}", type=REJECTED, non_retryable=True
+                )
+            self._case.apply(name, action, workflow.now())
+        return self._case.state
+
+    async def _signal(self, name: str, payload: Any) -> None:
+        async with self._lock:
+            await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
+            try:
+                action = parse_action(name, payload)
+            except ApplicationError as e:
+                self._case.record_misfit(name, e.message.removeprefix(f"{name} rejected: "), workflow.now())
+                return
+            if self._case.is_repeat(name, action):
+                return
+            if reason := self._case.misfit(name, action, workflow.now()):
+                self._case.record_misfit(name, reason, workflow.now())
+                return
+            self._case.apply(name, action, workflow.now())
+
+    @workflow.query(name="state")
+    def state(self) -> CaseState:
+        return self._case.state
+
+    @workflow.update(name="reply")
+    async def reply(self, payload: Any = None) -> CaseState:
+        return await self._update("reply", payload)
+
+    @reply.validator
+    def validate_reply(self, payload: Any = None) -> None:
+        self._validate("reply", payload)
+
+    @workflow.signal(name="reply")
+    async def reply_signal(self, payload: Any = None) -> None:
+        await self._signal("reply", payload)
+
+    @workflow.update(name="dispatch")
+    async def dispatch(self, payload: Any = None) -> CaseState:
+        return await self._update("dispatch", payload)
+
+    @dispatch.validator
+    def validate_dispatch(self, payload: Any = None) -> None:
+        self._validate("dispatch", payload)
+
+    @workflow.signal(name="dispatch")
+    async def dispatch_signal(self, payload: Any = None) -> None:
+        await self._signal("dispatch", payload)
+
+    @workflow.update(name="arrive")
+    async def arrive(self, payload: Any = None) -> CaseState:
+        return await self._update("arrive", payload)
+
+    @arrive.validator
+    def validate_arrive(self, payload: Any = None) -> None:
+        self._validate("arrive", payload)
+
+    @workflow.signal(name="arrive")
+    async def arrive_signal(self, payload: Any = None) -> None:
+        await self._signal("arrive", payload)
+
+    @workflow.update(name="repaired")
+    async def repaired(self, payload: Any = None) -> CaseState:
+        return await self._update("repaired", payload)
+
+    @repaired.validator
+    def validate_repaired(self, payload: Any = None) -> None:
+        self._validate("repaired", payload)
+
+    @workflow.signal(name="repaired")
+    async def repaired_signal(self, payload: Any = None) -> None:
+        await self._signal("repaired", payload)
+
+    @workflow.update(name="third_party_repair")
+    async def third_party_repair(self, payload: Any = None) -> CaseState:
+        return await self._update("third_party_repair", payload)
+
+    @third_party_repair.validator
+    def validate_third_party_repair(self, payload: Any = None) -> None:
+        self._validate("third_party_repair", payload)
+
+    @workflow.signal(name="third_party_repair")
+    async def third_party_repair_signal(self, payload: Any = None) -> None:
+        await self._signal("third_party_repair", payload)
+
+    @workflow.update(name="cancel")
+    async def cancel(self, payload: Any = None) -> CaseState:
+        return await self._update("cancel", payload)
+
+    @cancel.validator
+    def validate_cancel(self, payload: Any = None) -> None:
+        self._validate("cancel", payload)
+
+    @workflow.signal(name="cancel")
+    async def cancel_signal(self, payload: Any = None) -> None:
+        await self._signal("cancel", payload)
