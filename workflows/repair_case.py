@@ -104,7 +104,7 @@ class RepairCase:
             problems.append(FieldError(field="reported_at", message="is in the future"))
         if problems:
             return CaseFile.invalid(case_id, problems, now, info.run_id)
-        return CaseFile.from_request(valid, valid.reported_at or now, info.run_id)
+        return CaseFile.from_request(valid, valid.reported_at or info.workflow_start_time, info.run_id)
 
     @workflow.run
     async def run(self, request: Any = None) -> CaseState:

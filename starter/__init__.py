@@ -1,0 +1,1 @@
+"""The `repairdesk` command: call centre, technicians, managers and operators."""

@@ -1,0 +1,50 @@
+"""`repairdesk`: one command for everyone who works a case.
+
+Each group of subcommands lives in its own module and registers itself here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from activities.settings import SettingsError
+from starter import archive_commands, case_commands, dev, ledger_commands, notices_commands
+from starter.connection import ConnectionFailed
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import worker
+
+    worker.main()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="repairdesk",
+        description="Open, advance and watch after-sales repair cases run as Temporal workflows.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    dev.register(commands)
+    commands.add_parser("worker", help="run the worker (same as `python worker.py`)").set_defaults(
+        handler=_worker
+    )
+    case_commands.register(commands)
+    archive_commands.register(commands)
+    ledger_commands.register(commands)
+    notices_commands.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.handler(args)
+    except (SettingsError, ConnectionFailed) as e:
+        print(f"repairdesk: {e}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,67 @@
+"""The repairdesk worker: runs RepairCase workflows and their activities.
+
+`python worker.py` and `repairdesk worker` run the same thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.archive.activities import ArchiveActivities
+from activities.finance.activities import FinanceActivities
+from activities.logging import configure_logging
+from activities.notices.activities import NoticeActivities
+from activities.settings import Settings
+from starter.connection import connect, ensure_search_attributes
+from workflows.repair_case import RepairCase
+
+ACTIVITY_THREADS = 32
+
+
+def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
+    """A worker for the case workflow and every activity, with the archive migrated."""
+    activities = [
+        *ArchiveActivities(settings).all(),
+        *NoticeActivities(settings).all(),
+        *FinanceActivities(settings).all(),
+    ]
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=[RepairCase],
+        activities=activities,
+        activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
+        max_concurrent_activities=ACTIVITY_THREADS,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    log = structlog.get_logger("repairdesk.worker")
+    client = await connect(settings)
+    added = await ensure_search_attributes(client, settings.namespace)
+    if added:
+        log.info("search attributes registered", added=added)
+    worker = build_worker(client, settings)
+    log.info(
+        "worker started",
+        temporal=settings.temporal_address,
+        namespace=settings.namespace,
+        task_queue=settings.task_queue,
+        database=settings.database_url.split("@")[-1],
+    )
+    await worker.run()
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    configure_logging(settings.log_format)
+    asyncio.run(run_worker(settings))
+
+
+if __name__ == "__main__":
+    main()
