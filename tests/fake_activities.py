@@ -1,0 +1,103 @@
+"""Stand-in activities, registered by name, for tests of the workflow's own logic.
+
+They keep what the workflow asked for in memory so a test can read it back. The end-to-end
+tests use the real activities against a real archive, SMTP server and HTTP receiver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from temporalio import activity
+
+from workflows import rules
+from workflows.activity_io import (
+    ARCHIVE_CASE,
+    BOOK_CHARGE,
+    DELIVER_CHARGE,
+    EXTEND_WARRANTY,
+    LOOKUP_EQUIPMENT,
+    SEND_NOTICE,
+    ArchiveCase,
+    CaseFacts,
+    ChargeBooking,
+    ChargeDelivery,
+    DeliveryResult,
+    ExtensionResult,
+    LookupRequest,
+    NoticeRequest,
+    NoticeResult,
+    WarrantyExtension,
+)
+from workflows.messages import Terms
+
+
+@dataclass
+class Machine:
+    customer_id: str
+    warranty_ends_on: date
+
+
+@dataclass
+class FakeArchive:
+    machines: dict[str, Machine] = field(default_factory=dict)
+    terms: Terms = field(default_factory=Terms)
+    notices: list[NoticeRequest] = field(default_factory=list)
+    charges: list[ChargeBooking] = field(default_factory=list)
+    deliveries: list[str] = field(default_factory=list)
+    extensions: list[WarrantyExtension] = field(default_factory=list)
+    archived: dict[str, ArchiveCase] = field(default_factory=dict)
+
+    def activities(self) -> list:
+        @activity.defn(name=LOOKUP_EQUIPMENT)
+        async def lookup(request: LookupRequest) -> CaseFacts:
+            machine = self.machines.get(request.equipment_serial)
+            if machine is None:
+                return CaseFacts(found=False, reason=f"{request.equipment_serial} is unknown")
+            if machine.customer_id != request.customer_id:
+                return CaseFacts(found=False, reason="belongs to another customer")
+            return CaseFacts(
+                found=True,
+                customer_name="Test Customer",
+                warranty_ends_on=machine.warranty_ends_on,
+                coverage=rules.coverage_on(request.reported_at.date(), machine.warranty_ends_on),
+                terms=self.terms,
+            )
+
+        @activity.defn(name=SEND_NOTICE)
+        async def send_notice(request: NoticeRequest) -> NoticeResult:
+            if all(n.key != request.key for n in self.notices):
+                self.notices.append(request)
+            return NoticeResult(key=request.key, channel="outbox", delivered=False)
+
+        @activity.defn(name=BOOK_CHARGE)
+        async def book(request: ChargeBooking) -> None:
+            if all(c.charge.id != request.charge.id for c in self.charges):
+                self.charges.append(request)
+
+        @activity.defn(name=DELIVER_CHARGE)
+        async def deliver(request: ChargeDelivery) -> DeliveryResult:
+            self.deliveries.append(request.charge_id)
+            return DeliveryResult(charge_id=request.charge_id, delivered=True)
+
+        @activity.defn(name=EXTEND_WARRANTY)
+        async def extend(request: WarrantyExtension) -> ExtensionResult:
+            self.extensions.append(request)
+            machine = self.machines[request.equipment_serial]
+            machine.warranty_ends_on += timedelta(days=request.days)
+            return ExtensionResult(
+                equipment_serial=request.equipment_serial,
+                warranty_ends_on=machine.warranty_ends_on,
+            )
+
+        @activity.defn(name=ARCHIVE_CASE)
+        async def archive_case(request: ArchiveCase) -> None:
+            stored = self.archived.get(request.state.case_id)
+            if stored is None or stored.state.version <= request.state.version:
+                self.archived[request.state.case_id] = request
+
+        return [lookup, send_notice, book, deliver, extend, archive_case]
+
+    def notices_of(self, case_id: str) -> list[tuple[str, str]]:
+        return [(n.kind, n.audience) for n in self.notices if n.case.case_id == case_id]
