@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -42,6 +43,7 @@ class Desk:
     env: WorkflowEnvironment
     task_queue: str
     archive: FakeArchive
+    handles: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
 
     async def open(self, **fields: Any) -> tuple[str, WorkflowHandle[Any, Any]]:
         case_id = fields.pop("case_id", None) or new_case_id()
@@ -51,7 +53,26 @@ class Desk:
             id=f"case-{case_id}",
             task_queue=self.task_queue,
         )
+        self.handles.append(handle)
+        await self.placed(handle)
         return case_id, handle
+
+    async def placed(self, handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:
+        """The case once the archive look-up has placed (or refused) it."""
+        for _ in range(250):
+            state = await self.state(handle)
+            if state["coverage"] or state["status"] == "rejected":
+                return state
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"case {handle.id} was never placed")
+
+    async def close_all(self) -> None:
+        """End what a test left open: the shared time-skipping server cannot skip time while
+        a case waits for a worker that has gone."""
+        for handle in self.handles:
+            description = await handle.describe()
+            if description.status == WorkflowExecutionStatus.RUNNING:
+                await handle.terminate("test finished")
 
     async def state(self, handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:
         state: dict[str, Any] = await handle.query("state")
@@ -73,7 +94,11 @@ async def desk(env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[Desk]
         workflows=[RepairCase],
         activities=archive.activities(),
     ):
-        yield Desk(env, task_queue, archive)
+        opened = Desk(env, task_queue, archive)
+        try:
+            yield opened
+        finally:
+            await opened.close_all()
 
 
 def kinds(state: dict[str, Any]) -> list[str]:
