@@ -233,13 +233,13 @@ def test_concurrent_retries_extend_once_and_keep_the_newest_snapshot(
     """The worker runs activities in a thread pool: retries and snapshots can overlap."""
     activities = loaded(database_url, tmp_path)
     versions = [5, 1, 4, 2, 3, 5, 1, 4]
+    key = "C-1/run-1/repaired"
     with ThreadPoolExecutor(8) as pool:
-        extended = pool.map(
-            lambda _: activities.extend_warranty(extension("C-1/run-1/repaired", 2)), range(8)
-        )
-        archived = pool.map(lambda v: activities.archive_case(snapshot(v, Status.on_site)), versions)
+        extended = pool.map(lambda _: activities.extend_warranty(extension(key, 2)), range(8))
+        snapshots = [snapshot(version, Status.on_site) for version in versions]
+        archived = pool.map(activities.archive_case, snapshots)
         assert {result.warranty_ends_on for result in extended} == {date(2028, 1, 16)}
-        list(archived)
+        assert list(archived) == [None] * len(versions)
     with activities.sessions() as session:
         assert session.get_one(Equipment, "SN-42").extension_days == 2
     assert case_record(activities).version == 5

@@ -94,6 +94,10 @@ BAD_ROWS = {
         "CUST-2,N,SN-42,,,2026-01-01,12",
         "line 3: serial SN-42 is given to CUST-7 on line 2 and to CUST-2 here",
     ),
+    "serial repeated": (
+        "CUST-7,北京华信制冷工程有限公司,SN-42,,,2026-01-15,24",
+        "line 3: serial SN-42 is given twice (first on line 2)",
+    ),
     "customer with two names": (
         "CUST-7,Another name,SN-2,,,2026-01-01,12",
         "line 3: customer CUST-7 is named 'Another name' here but",
