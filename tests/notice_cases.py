@@ -174,8 +174,10 @@ def free_repair(language: Language, case_id: str = "C-1007") -> NoticeRequest:
     return the(_requests(case), "repaired", "customer")
 
 
-def cancelled(language: Language, case_id: str = "C-1004") -> list[NoticeRequest]:
-    case = _case(case_id, language)
+def cancelled(
+    language: Language, case_id: str = "C-1004", email: str | None = "liwei@example.com"
+) -> list[NoticeRequest]:
+    case = _case(case_id, language, email=email)
     case.open(_facts(Coverage.in_warranty), REPORTED_AT)
     case.apply("cancel", Cancel(by="Li Wei", reason="The fault cleared after a restart."), _at(0.3))
     return _requests(case)

@@ -1,0 +1,197 @@
+"""The send_notice activity against a real SMTP server on loopback and a real SQLite archive:
+the right recipient in the right language, sent once however often it is called, nothing lost
+while the server is down, and the outbox alone when no server or no address is configured.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlalchemy import select
+
+from activities.archive.db import archive
+from activities.archive.schema import Notice
+from activities.notices.activities import NoticeActivities
+from activities.notices.audiences import staff_language
+from activities.notices.mailer import SmtpServer
+from activities.settings import SettingsError
+from tests import notice_cases
+from tests.conftest import make_settings
+from tests.notice_cases import the
+from workflows.messages import Language
+
+OFFICE, MANAGER, EXECUTIVE = "office@vendor.test", "manager@vendor.test", "vp@vendor.test"
+SENDER = "repairdesk@vendor.test"
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(port: int, **options: Any) -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def port() -> int:
+    return _free_port()
+
+
+def _activities(
+    sqlite_url: str, smtp_url: str | None, staff: Language = Language.zh
+) -> NoticeActivities:
+    settings = make_settings(
+        sqlite_url,
+        smtp_url=smtp_url,
+        mail_from=SENDER,
+        office_email=OFFICE,
+        manager_email=MANAGER,
+        executive_email=EXECUTIVE,
+    )
+    return NoticeActivities(settings, staff=staff)
+
+
+def _rows(sqlite_url: str) -> list[Notice]:
+    with archive(sqlite_url)() as session:
+        return list(session.scalars(select(Notice).order_by(Notice.created_at)))
+
+
+def test_each_audience_gets_its_notice_in_its_language(sqlite_url: str, port: int) -> None:
+    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}", staff=Language.en)
+    requests = notice_cases.late_repair(Language.zh)
+    with smtp_server(port) as inbox:
+        for audience, kind in [
+            ("customer", "acknowledgement"),
+            ("office", "new_case"),
+            ("manager", "breach"),
+            ("executive", "written_explanation"),
+        ]:
+            result = notices.send_notice(the(requests, kind, audience))
+            assert result.delivered and result.channel == "smtp"
+    to = {message["To"]: message for message in inbox.messages}
+    assert set(to) == {"liwei@example.com", OFFICE, MANAGER, EXECUTIVE}
+    assert to["liwei@example.com"]["Subject"] == "[C-1001] 您的报修已受理"
+    assert "尊敬的Li Wei" in to["liwei@example.com"].get_content()
+    assert to[OFFICE]["Subject"].startswith("[C-1001] New case")
+    assert to[MANAGER]["Subject"] == "[C-1001] Deadline missed: 1-hour reply"
+    assert "explanation" in to[EXECUTIVE]["Subject"]
+    assert all(message["From"] == SENDER for message in inbox.messages)
+
+
+def test_a_notice_called_twice_is_sent_once(sqlite_url: str, port: int) -> None:
+    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+    request = the(notice_cases.late_repair(Language.en), "repaired", "customer")
+    with smtp_server(port) as inbox:
+        first = notices.send_notice(request)
+        second = notices.send_notice(request)
+    assert first == second and first.delivered
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["Subject"] == "[C-1001] Your equipment is repaired"
+    assert message["Message-ID"].endswith("@vendor.test>")
+    [row] = _rows(sqlite_url)
+    assert row.key == request.key and row.attempts == 1 and row.delivered_at is not None
+    assert row.language == "en" and row.channel == "smtp" and row.kind == "repaired"
+    assert message.get_content().replace("\r\n", "\n") == row.body
+
+
+def test_nothing_is_lost_while_the_server_is_down(sqlite_url: str, port: int) -> None:
+    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+    request = the(notice_cases.late_repair(Language.zh), "written_explanation", "customer")
+    with pytest.raises(OSError):
+        notices.send_notice(request)
+    [row] = _rows(sqlite_url)
+    assert row.attempts == 1 and row.delivered_at is None
+    assert row.last_error and "ConnectionRefusedError" in row.last_error
+    with smtp_server(port) as inbox:
+        assert notices.send_notice(request).delivered
+        assert notices.send_notice(request).delivered
+    assert len(inbox.messages) == 1
+    assert "书面说明" in inbox.messages[0]["Subject"]
+    [row] = _rows(sqlite_url)
+    assert row.attempts == 2 and row.delivered_at is not None
+
+
+def test_without_smtp_the_outbox_is_the_record(sqlite_url: str) -> None:
+    notices = _activities(sqlite_url, smtp_url=None)
+    request = the(notice_cases.late_repair(Language.en), "new_case", "office")
+    result = notices.send_notice(request)
+    assert result.channel == "outbox" and not result.delivered and result.recipient == OFFICE
+    [row] = _rows(sqlite_url)
+    assert row.channel == "outbox" and row.delivered_at is None and row.attempts == 0
+    assert row.language == "zh" and row.subject.startswith("[C-1001] 新报修")
+
+
+def test_a_customer_without_email_is_kept_in_the_outbox(sqlite_url: str, port: int) -> None:
+    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+    request = the(notice_cases.cancelled(Language.en, email=None), "cancelled", "customer")
+    with smtp_server(port) as inbox:
+        result = notices.send_notice(request)
+    assert not result.delivered and result.recipient is None and not inbox.messages
+    [row] = _rows(sqlite_url)
+    assert row.channel == "outbox" and row.recipient is None
+
+
+def test_user_and_password_in_the_url_log_in(sqlite_url: str, port: int) -> None:
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticate(
+        server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=True)
+
+    notices = _activities(sqlite_url, f"smtp://desk:p%40ss@127.0.0.1:{port}")
+    request = the(notice_cases.late_repair(Language.en), "arrived", "customer")
+    with smtp_server(port, authenticator=authenticate, auth_require_tls=False) as inbox:
+        assert notices.send_notice(request).delivered
+    assert logins == [(b"desk", b"p@ss")] and len(inbox.messages) == 1
+
+
+def test_smtp_urls_are_read_and_bad_ones_refused_without_the_password() -> None:
+    server = SmtpServer.from_url("smtps://desk:s3cret@mail.vendor.test")
+    assert (server.host, server.port, server.implicit_tls) == ("mail.vendor.test", 465, True)
+    assert (server.user, server.password) == ("desk", "s3cret")
+    assert SmtpServer.from_url("smtp://127.0.0.1:2525").port == 2525
+    with pytest.raises(SettingsError) as refused:
+        SmtpServer.from_url("http://desk:s3cret@mail.vendor.test")
+    assert "s3cret" not in str(refused.value)
+
+
+def test_the_staff_language_comes_from_the_environment() -> None:
+    assert staff_language({}) is Language.zh
+    assert staff_language({"REPAIRDESK_STAFF_LANGUAGE": "EN"}) is Language.en
+    with pytest.raises(SettingsError, match="REPAIRDESK_STAFF_LANGUAGE='fr'"):
+        staff_language({"REPAIRDESK_STAFF_LANGUAGE": "fr"})
