@@ -1,0 +1,76 @@
+"""`repairdesk notices`: the outbox, every notice the cases have written, sent or not.
+
+`--pending` lists the notices not delivered yet: those waiting for a retry (with the last
+error) and those kept in the outbox because no SMTP server or no address was configured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from activities.archive.db import archive
+from activities.archive.schema import Notice
+from activities.notices import outbox
+from activities.settings import Settings
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "notices",
+        help="list the notices in the outbox, delivered or pending",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--case", metavar="CASE_ID", help="only this case's notices")
+    parser.add_argument("--pending", action="store_true", help="only notices not delivered yet")
+    parser.add_argument("--json", action="store_true", help="print JSON (with bodies) instead")
+    parser.set_defaults(handler=_notices)
+
+
+def _notices(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    rows = outbox.listing(archive(settings.database_url), args.case, pending=args.pending)
+    if args.json:
+        print(json.dumps([_json(row) for row in rows], indent=2, ensure_ascii=False))
+    elif rows:
+        lines = [_line(row, settings.zone) for row in rows]
+        print("\n".join([f"Notices (times in {settings.zone.key})", *lines]))
+    else:
+        print("no notices")
+    return 0
+
+
+def _json(row: Notice) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "case_id": row.case_id,
+        "kind": row.kind,
+        "audience": row.audience,
+        "recipient": row.recipient,
+        "language": row.language,
+        "channel": row.channel,
+        "subject": row.subject,
+        "body": row.body,
+        "created_at": row.created_at.isoformat(),
+        "attempts": row.attempts,
+        "delivered": row.delivered_at is not None,
+        "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
+        "last_error": row.last_error,
+    }
+
+
+def _line(row: Notice, zone: ZoneInfo) -> str:
+    """One notice: when, case, kind, to whom, and whether it went out."""
+    if row.delivered_at:
+        state = f"sent {row.delivered_at.astimezone(zone):%Y-%m-%d %H:%M}"
+    elif row.channel == "outbox":
+        state = "kept in the outbox: no SMTP server or no address"
+    else:
+        error = f": {row.last_error}" if row.last_error else ""
+        state = f"PENDING after {row.attempts} attempt(s){error}"
+    to = f"{row.audience} <{row.recipient}>" if row.recipient else f"{row.audience} (no address)"
+    written = f"{row.created_at.astimezone(zone):%Y-%m-%d %H:%M}"
+    return f"{written}  {row.case_id}  {row.kind:<19} {to}\n    {row.subject}\n    {state}"
