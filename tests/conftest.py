@@ -31,9 +31,12 @@ def venv_binary(name: str) -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """One time-skipping Temporal test server for the session, search attributes registered."""
+    """A time-skipping Temporal test server of the test's own, search attributes registered.
+
+    It starts in about 0.1 s. One server per test keeps each test's clock its own: a shared
+    server cannot skip time while any earlier test's workflow still holds its time lock."""
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=venv_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -66,6 +66,15 @@ class Desk:
             await asyncio.sleep(0.02)
         raise AssertionError(f"case {handle.id} was never placed")
 
+    async def placed(self, handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:
+        """The case once the archive look-up has placed (or refused) it."""
+        for _ in range(250):
+            state = await self.state(handle)
+            if state["coverage"] or state["status"] == "rejected":
+                return state
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"case {handle.id} was never placed")
+
     async def close_all(self) -> None:
         """End what a test left open: the shared time-skipping server cannot skip time while
         a case waits for a worker that has gone."""
@@ -94,11 +103,7 @@ async def desk(env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[Desk]
         workflows=[RepairCase],
         activities=archive.activities(),
     ):
-        opened = Desk(env, task_queue, archive)
-        try:
-            yield opened
-        finally:
-            await opened.close_all()
+        yield Desk(env, task_queue, archive)
 
 
 def kinds(state: dict[str, Any]) -> list[str]:

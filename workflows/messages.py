@@ -21,7 +21,11 @@ Identifier = Annotated[
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+def _to_cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"))
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), AfterValidator(_to_cents)]
 Hours = Annotated[Decimal, Field(ge=0, le=10_000, decimal_places=2)]
 
 

@@ -220,6 +220,10 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _percent(share: Decimal) -> str:
+    return format((share * 100).normalize(), "f")
+
+
 def vendor_pays(coverage: Coverage, cause: Cause) -> bool:
     if cause in VENDOR_CAUSED_ALWAYS:
         return True
@@ -262,7 +266,7 @@ def price_repair(
         amount = cents(subtotal * (1 - terms.discount))
         lines.append(
             ChargeLine(
-                description=f"post-warranty favourable price: {terms.discount * 100:.4g}% off list",
+                description=f"post-warranty favourable price: {_percent(terms.discount)}% off list",
                 qty=Decimal(1),
                 unit_price=amount - subtotal,
                 amount=amount - subtotal,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -43,9 +44,19 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+_opening = threading.Lock()
+
+
 @cache
-def archive(url: str) -> sessionmaker[Session]:
-    """The migrated archive at `url`, one engine per URL for the life of the process."""
+def _migrated(url: str) -> sessionmaker[Session]:
     engine = create_archive_engine(url)
     migrate(engine)
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def archive(url: str) -> sessionmaker[Session]:
+    """The migrated archive at `url`, one engine per URL for the life of the process.
+
+    Activity threads may ask for it at the same moment: the lock lets one migrate first."""
+    with _opening:
+        return _migrated(url)
