@@ -97,5 +97,7 @@ class Settings:
         try:
             settings.zone  # noqa: B018
         except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(f"REPAIRDESK_TIMEZONE={settings.timezone!r} is not a time zone")
+            raise SettingsError(
+                f"REPAIRDESK_TIMEZONE={settings.timezone!r} is not a time zone"
+            ) from None
         return settings

@@ -30,18 +30,40 @@ async def on_site(handle: Any) -> None:
     [
         ("arrive", {"technician_id": "T-3"}, "no technician has been dispatched"),
         ("repaired", {"technician_id": "T-3", "cause": "unknown"}, "no technician"),
-        ("third_party_repair", {"vendor": "Acme", "invoice_ref": "I-1", "amount": "10.00"}, "clause 4"),
+        (
+            "third_party_repair",
+            {"vendor": "Acme", "invoice_ref": "I-1", "amount": "10.00"},
+            "clause 4",
+        ),
         ("dispatch", {"technician_name": "Wang"}, "technician_id"),
         ("reply", {"by": "Zhang"}, "message"),
         ("reply", "not an object", "payload"),
         ("repaired", {**REPAIR, "cause": "lightning"}, "cause"),
-        ("repaired", {**REPAIR, "parts": [{"part_no": "P-1", "qty": -1, "unit_price": "1.00"}]}, "qty"),
-        ("repaired", {**REPAIR, "parts": [{"part_no": "P-1", "qty": 1, "unit_price": "1.005"}]}, "decimal"),
-        ("repaired", {**REPAIR, "parts": [{"part_no": "P-1", "qty": 1, "unit_price": "-1"}]}, "unit_price"),
-        ("third_party_repair", {"vendor": "A", "invoice_ref": "I", "amount": "1", "currency": "XXX"}, "currency"),
+        (
+            "repaired",
+            {**REPAIR, "parts": [{"part_no": "P-1", "qty": -1, "unit_price": "1.00"}]},
+            "qty",
+        ),
+        (
+            "repaired",
+            {**REPAIR, "parts": [{"part_no": "P-1", "qty": 1, "unit_price": "1.005"}]},
+            "decimal",
+        ),
+        (
+            "repaired",
+            {**REPAIR, "parts": [{"part_no": "P-1", "qty": 1, "unit_price": "-1"}]},
+            "unit_price",
+        ),
+        (
+            "third_party_repair",
+            {"vendor": "A", "invoice_ref": "I", "amount": "1", "currency": "XXX"},
+            "currency",
+        ),
     ],
 )
-async def test_a_misfit_update_is_refused_and_changes_nothing(env, task_queue, name, payload, reason):
+async def test_a_misfit_update_is_refused_and_changes_nothing(
+    env, task_queue, name, payload, reason
+):
     async with desk(env, task_queue) as d:
         _, handle = await d.open()
         before = await d.state(handle)
@@ -54,10 +76,16 @@ async def test_wrong_technician_and_double_arrival_are_refused(env, task_queue):
     async with desk(env, task_queue) as d:
         _, handle = await d.open()
         await handle.execute_update("dispatch", {"technician_id": "T-3"})
-        assert "not the one dispatched (T-3)" in await rejected(handle, "arrive", {"technician_id": "T-9"})
+        assert "not the one dispatched (T-3)" in await rejected(
+            handle, "arrive", {"technician_id": "T-9"}
+        )
         await handle.execute_update("arrive", {"technician_id": "T-3"})
-        assert "already on site" in await rejected(handle, "arrive", {"technician_id": "T-3", "at": "2020-01-01T00:00:00Z"})
-        assert "not the one dispatched" in await rejected(handle, "repaired", {**REPAIR, "technician_id": "T-9"})
+        assert "already on site" in await rejected(
+            handle, "arrive", {"technician_id": "T-3", "at": "2020-01-01T00:00:00Z"}
+        )
+        assert "not the one dispatched" in await rejected(
+            handle, "repaired", {**REPAIR, "technician_id": "T-9"}
+        )
 
 
 async def test_a_misfit_signal_is_recorded_once_and_never_fails_the_case(env, task_queue):
@@ -121,7 +149,7 @@ async def test_an_action_sent_with_the_start_waits_for_the_case_to_open(env, tas
 
 
 async def test_an_early_action_on_a_refused_case_is_refused(env, task_queue):
-    async with desk(env, task_queue) as d:
+    async with desk(env, task_queue):
         from tests.workflow_harness import new_case_id, request
 
         case_id = new_case_id()
@@ -135,16 +163,24 @@ async def test_an_early_action_on_a_refused_case_is_refused(env, task_queue):
         )
         result = await handle.result()
         assert result["status"] == "rejected"
-        assert "reply rejected: case" in [e for e in result["timeline"] if e["kind"] == "rejected"][0]["detail"]
+        assert (
+            "reply rejected: case"
+            in [e for e in result["timeline"] if e["kind"] == "rejected"][0]["detail"]
+        )
 
 
 async def test_cancel_ends_the_case(env, task_queue):
     async with desk(env, task_queue) as d:
         case_id, handle = await d.open()
-        state = await handle.execute_update("cancel", {"by": "Li Wei", "reason": "fixed it ourselves"})
+        state = await handle.execute_update(
+            "cancel", {"by": "Li Wei", "reason": "fixed it ourselves"}
+        )
         assert state["status"] == "cancelled"
         result = await handle.result()
-        assert result["outcome"]["status"] == "cancelled" and "fixed it ourselves" in result["outcome"]["reason"]
+        assert (
+            result["outcome"]["status"] == "cancelled"
+            and "fixed it ourselves" in result["outcome"]["reason"]
+        )
         assert ("cancelled", "customer") in d.archive.notices_of(case_id)
 
 
@@ -152,11 +188,20 @@ async def test_third_party_after_a_missed_reply_is_reimbursed(env, task_queue):
     async with desk(env, task_queue) as d:
         case_id, handle = await d.open()
         await env.sleep(timedelta(hours=1, minutes=5))
-        claim = {"vendor": "Acme Chillers", "invoice_ref": "INV-9", "amount": "1250.00", "currency": "CNY"}
+        claim = {
+            "vendor": "Acme Chillers",
+            "invoice_ref": "INV-9",
+            "amount": "1250.00",
+            "currency": "CNY",
+        }
         state = await handle.execute_update("third_party_repair", claim)
         assert state["status"] == "third_party"
         [charge] = state["charges"]
-        assert (charge["kind"], charge["payer"], charge["amount"]) == ("third_party_reimbursement", "vendor", "1250.00")
+        assert (charge["kind"], charge["payer"], charge["amount"]) == (
+            "third_party_reimbursement",
+            "vendor",
+            "1250.00",
+        )
         await handle.result()
         assert ("third_party_repair", "executive") in d.archive.notices_of(case_id)
         assert [c.charge.id for c in d.archive.charges] == [charge["id"]]
@@ -176,7 +221,10 @@ async def test_vendor_caused_downtime_extends_the_warranty(env, task_queue):
         state = await handle.execute_update("repaired", report)
         assert state["warranty_ends_on"] == "2099-01-03"
         kinds_of_charges = [(c["kind"], c["payer"], c["amount"]) for c in state["charges"]]
-        assert kinds_of_charges == [("warranty_cost", "vendor", "1070.00"), ("compensation_claim", "vendor", "0.00")]
+        assert kinds_of_charges == [
+            ("warranty_cost", "vendor", "1070.00"),
+            ("compensation_claim", "vendor", "0.00"),
+        ]
         assert "warranty_extended" in kinds(state)
         await handle.result()
         assert [e.days for e in d.archive.extensions] == [2]

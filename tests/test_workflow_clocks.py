@@ -26,7 +26,9 @@ async def test_reply_breach_is_recorded_once_at_one_hour(env, task_queue):
         [breach] = state["breaches"]
         assert breach["sla"] == "reply"
         assert at(breach["due"]) == at(state["reported_at"]) + HOUR
-        assert at(breach["due"]) <= at(breach["noticed_at"]) < at(breach["due"]) + timedelta(seconds=5)
+        assert (
+            at(breach["due"]) <= at(breach["noticed_at"]) < at(breach["due"]) + timedelta(seconds=5)
+        )
         await env.sleep(HOUR * 2)
         state = await d.state(handle)
         assert [b["sla"] for b in state["breaches"]] == ["reply"]

@@ -66,23 +66,6 @@ class Desk:
             await asyncio.sleep(0.02)
         raise AssertionError(f"case {handle.id} was never placed")
 
-    async def placed(self, handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:
-        """The case once the archive look-up has placed (or refused) it."""
-        for _ in range(250):
-            state = await self.state(handle)
-            if state["coverage"] or state["status"] == "rejected":
-                return state
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"case {handle.id} was never placed")
-
-    async def close_all(self) -> None:
-        """End what a test left open: the shared time-skipping server cannot skip time while
-        a case waits for a worker that has gone."""
-        for handle in self.handles:
-            description = await handle.describe()
-            if description.status == WorkflowExecutionStatus.RUNNING:
-                await handle.terminate("test finished")
-
     async def state(self, handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:
         state: dict[str, Any] = await handle.query("state")
         return state
@@ -113,6 +96,8 @@ def kinds(state: dict[str, Any]) -> list[str]:
 REPAIR = {
     "technician_id": "T-3",
     "cause": "customer_modification",
-    "parts": [{"part_no": "P-100", "description": "pressure switch", "qty": 1, "unit_price": "320.00"}],
+    "parts": [
+        {"part_no": "P-100", "description": "pressure switch", "qty": 1, "unit_price": "320.00"}
+    ],
     "labour_hours": "2.5",
 }

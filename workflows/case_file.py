@@ -119,7 +119,11 @@ class CaseFile:
 
     def open(self, facts: CaseFacts, now: datetime) -> None:
         s = self.state
-        s.coverage, s.warranty_ends_on, s.terms = facts.coverage, facts.warranty_ends_on, facts.terms
+        s.coverage, s.warranty_ends_on, s.terms = (
+            facts.coverage,
+            facts.warranty_ends_on,
+            facts.terms,
+        )
         s.customer_name, s.equipment_model, s.site = (
             facts.customer_name,
             facts.equipment_model,
@@ -199,7 +203,9 @@ class CaseFile:
         assert s.coverage is not None and s.terms is not None
         s.cause = repair.cause
         self._meet("repair_24h", now)
-        self._charge(rules.price_repair(self._charge_id("repair"), s.coverage, repair, s.terms), now)
+        self._charge(
+            rules.price_repair(self._charge_id("repair"), s.coverage, repair, s.terms), now
+        )
         stopped_for = rules.downtime(repair)
         if stopped_for and rules.vendor_pays(s.coverage, repair.cause):
             self._extend_warranty(repair, stopped_for, now)
@@ -211,7 +217,9 @@ class CaseFile:
         assert s.warranty_ends_on and s.equipment_serial and s.coverage and s.terms
         days = rules.extension_days(stopped_for)
         s.warranty_ends_on += timedelta(days=days)
-        self.effects.append(ExtendWarranty("repaired", s.equipment_serial, days, s.warranty_ends_on))
+        self.effects.append(
+            ExtendWarranty("repaired", s.equipment_serial, days, s.warranty_ends_on)
+        )
         self._log(
             now,
             "warranty_extended",

@@ -21,6 +21,8 @@ Identifier = Annotated[
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
 def _to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 

@@ -12,6 +12,7 @@ takes a handful of actions, far below Temporal's 2 000 updates per workflow.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from datetime import timedelta
 from typing import Any
@@ -104,7 +105,9 @@ class RepairCase:
             problems.append(FieldError(field="reported_at", message="is in the future"))
         if problems:
             return CaseFile.invalid(case_id, problems, now, info.run_id)
-        return CaseFile.from_request(valid, valid.reported_at or info.workflow_start_time, info.run_id)
+        return CaseFile.from_request(
+            valid, valid.reported_at or info.workflow_start_time, info.run_id
+        )
 
     @workflow.run
     async def run(self, request: Any = None) -> CaseState:
@@ -149,12 +152,10 @@ class RepairCase:
             return
         seconds = math.ceil((next_at - workflow.now()).total_seconds() * 1000) / 1000
         if seconds > 0:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
                     lambda: self._case.state.version != version, timeout=seconds
                 )
-            except TimeoutError:
-                pass
         self._case.tick(workflow.now())
 
     # --- effects: each an idempotent activity, run beside the case so none blocks a clock ---
@@ -278,7 +279,9 @@ class RepairCase:
             try:
                 action = parse_action(name, payload)
             except ApplicationError as e:
-                self._case.record_misfit(name, e.message.removeprefix(f"{name} rejected: "), workflow.now())
+                self._case.record_misfit(
+                    name, e.message.removeprefix(f"{name} rejected: "), workflow.now()
+                )
                 return
             if self._case.is_repeat(name, action):
                 return

@@ -150,10 +150,7 @@ def _arrive_misfit(action: Action, case: CaseState, now: datetime) -> str | None
     if case.status is Status.on_site:
         return f"technician {case.technician_id} is already on site"
     if action.technician_id != case.technician_id:
-        return (
-            f"technician {action.technician_id} is not the one dispatched "
-            f"({case.technician_id})"
-        )
+        return f"technician {action.technician_id} is not the one dispatched ({case.technician_id})"
     return _time_misfit("at", action.at, case, now)
 
 
@@ -162,10 +159,7 @@ def _repaired_misfit(action: Action, case: CaseState, now: datetime) -> str | No
     if case.status in (Status.awaiting_reply, Status.awaiting_technician):
         return "no technician has been dispatched yet: a repair report comes after arrival"
     if action.technician_id != case.technician_id:
-        return (
-            f"technician {action.technician_id} is not the one dispatched "
-            f"({case.technician_id})"
-        )
+        return f"technician {action.technician_id} is not the one dispatched ({case.technician_id})"
     if case.status is Status.technician_dispatched:
         return f"technician {case.technician_id} has not reported arrival on site yet"
     for field in ("equipment_stopped_at", "equipment_restored_at"):
@@ -253,9 +247,7 @@ def list_lines(parts: Sequence[Part], labour_hours: Decimal, terms: Terms) -> li
     return lines
 
 
-def price_repair(
-    charge_id: str, coverage: Coverage, repair: Repaired, terms: Terms
-) -> Charge:
+def price_repair(charge_id: str, coverage: Coverage, repair: Repaired, terms: Terms) -> Charge:
     """The charge for a repair: at list to the vendor or the customer, or at the favourable
     post-warranty price (clause 8) when the customer pays after the warranty."""
     lines = list_lines(repair.parts, repair.labour_hours, terms)
