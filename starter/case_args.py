@@ -1,0 +1,90 @@
+"""Turning command-line words into the contract's payloads, with messages a person can act on.
+
+Values are checked here against the same pydantic models the workflow uses, so a typo is
+refused at the keyboard, with the flag named, before anything reaches Temporal.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ValidationError
+
+from workflows.repair_case import WORKFLOW_ID_PREFIX
+
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+PART_FORMAT = "PART_NO:QTY:UNIT_PRICE[:DESCRIPTION]"
+M = TypeVar("M", bound=BaseModel)
+_PATTERN_HINT = "must be 1-64 letters, digits or . _ : / - and start with a letter or digit"
+
+
+class BadArgument(ValueError):
+    """A command-line value repairdesk cannot use; the message names the flag and the reason."""
+
+
+def identifier(what: str, text: str) -> str:
+    """An id as the contract spells them; safe to place in a visibility query."""
+    if not IDENTIFIER.match(text.strip()):
+        raise BadArgument(f"{what} {text!r} {_PATTERN_HINT}")
+    return text.strip()
+
+
+def case_id_of(text: str) -> str:
+    """The case id from `C-1001` or its workflow id `case-C-1001`."""
+    return identifier("case id", text.strip().removeprefix(WORKFLOW_ID_PREFIX))
+
+
+def workflow_id(case_id: str) -> str:
+    return f"{WORKFLOW_ID_PREFIX}{case_id}"
+
+
+def new_case_id(zone: ZoneInfo) -> str:
+    """A readable id that says when the case was opened, e.g. `C-20261125-4F3A`."""
+    return f"C-{datetime.now(zone):%Y%m%d}-{secrets.token_hex(2).upper()}"
+
+
+def parse_time(flag: str, text: str, zone: ZoneInfo) -> datetime:
+    """An RFC 3339 time; one written without a zone is read in REPAIRDESK_TIMEZONE."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadArgument(
+            f"{flag} {text!r} is not a time; write it like 2026-11-24T08:00:00Z "
+            f"or 2026-11-24T16:00 (read in {zone.key})"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def parse_part(text: str) -> dict[str, str]:
+    """One `--part`: the description may itself contain colons."""
+    fields = text.split(":", 3)
+    if len(fields) < 3 or not all(f.strip() for f in fields[:3]):
+        raise BadArgument(f"--part {text!r} must be written {PART_FORMAT}, e.g. P-100:1:320.00")
+    part = {"part_no": fields[0], "qty": fields[1], "unit_price": fields[2]}
+    if len(fields) == 4 and fields[3].strip():
+        part["description"] = fields[3]
+    return part
+
+
+def validated(model: type[M], payload: Mapping[str, Any], flags: Mapping[str, str]) -> M:
+    """`payload` as `model`, or BadArgument listing every problem under its command-line flag."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as e:
+        raise BadArgument("; ".join(_problem(error, flags) for error in e.errors())) from None
+
+
+def _problem(error: Mapping[str, Any], flags: Mapping[str, str]) -> str:
+    location = [str(step) for step in error["loc"]]
+    path = ".".join(location)
+    if location[:1] == ["parts"] and len(location) > 1:
+        flag = f"--part #{int(location[1]) + 1}" + (f" {location[2]}" if len(location) > 2 else "")
+    else:
+        flag = flags.get(path, path or "payload")
+    message = _PATTERN_HINT if error["type"] == "string_pattern_mismatch" else error["msg"]
+    return f"{flag}: {message}"

@@ -1,0 +1,139 @@
+"""`repairdesk open`, `show` and `list`: start a case, read one, find many.
+
+The six actions on a case live in `action_commands`, registered from here so the CLI entry
+point needs one line per group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from temporalio.client import Client
+
+from activities.settings import Settings
+from starter import action_commands, output
+from starter.case_args import (
+    BadArgument,
+    case_id_of,
+    identifier,
+    new_case_id,
+    parse_time,
+    validated,
+)
+from starter.cases import case_state, list_cases, list_query, open_case, open_new_case
+from starter.run import Work, command
+from workflows.messages import CaseRequest, Language, Status
+
+OPEN_FLAGS = {
+    "case_id": "--case-id",
+    "customer_id": "--customer",
+    "equipment_serial": "--serial",
+    "fault": "--fault",
+    "reported_at": "--reported-at",
+    "contact.name": "--contact-name",
+    "contact.phone": "--contact-phone",
+    "contact.email": "--contact-email",
+    "contact.language": "--language",
+}
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _register_open(commands)
+    action_commands.register(commands)
+    _register_show(commands)
+    _register_list(commands)
+
+
+def _register_open(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("open", help="open a case; prints its id")
+    p.add_argument("--customer", required=True, help="customer id, e.g. CUST-7")
+    p.add_argument("--serial", required=True, help="equipment serial, e.g. SN-42")
+    p.add_argument("--fault", required=True, help="what the customer reports")
+    p.add_argument("--case-id", help="case id (default: generated, e.g. C-20261125-4F3A)")
+    p.add_argument("--reported-at", metavar="TIME", help="when it was reported (default: now)")
+    p.add_argument("--onsite", action="store_true", help="the customer asks for on-site service")
+    p.add_argument("--emergency", action="store_true", help="an emergency (post-warranty 4 h)")
+    p.add_argument("--contact-name")
+    p.add_argument("--contact-phone")
+    p.add_argument("--contact-email")
+    p.add_argument("--language", choices=[lang.value for lang in Language], default="zh")
+    p.set_defaults(handler=command(_open))
+
+
+def _case_request(args: argparse.Namespace, settings: Settings, case_id: str) -> CaseRequest:
+    contact = {
+        "name": args.contact_name,
+        "phone": args.contact_phone,
+        "email": args.contact_email,
+        "language": args.language,
+    }
+    request: dict[str, Any] = {
+        "case_id": case_id,
+        "customer_id": args.customer,
+        "equipment_serial": args.serial,
+        "fault": args.fault,
+        "onsite_requested": args.onsite,
+        "emergency": args.emergency,
+        "contact": {key: value for key, value in contact.items() if value is not None},
+    }
+    if args.reported_at:
+        request["reported_at"] = parse_time("--reported-at", args.reported_at, settings.zone)
+    return validated(CaseRequest, request, OPEN_FLAGS)
+
+
+def _open(args: argparse.Namespace, settings: Settings) -> Work:
+    fresh = args.case_id is None
+    case_id = new_case_id(settings.zone) if fresh else case_id_of(args.case_id)
+    request = _case_request(args, settings, case_id)
+
+    async def work(client: Client) -> str:
+        if fresh:
+            return await open_new_case(client, settings.task_queue, request, settings.zone)
+        await open_case(client, settings.task_queue, request)
+        return request.case_id
+
+    return work
+
+
+def _register_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("show", help="everything about one case")
+    p.add_argument("case", metavar="CASE", help="C-1001 or case-C-1001")
+    p.add_argument("--json", action="store_true", help="print the case state as JSON")
+    p.set_defaults(handler=command(_show))
+
+
+def _show(args: argparse.Namespace, settings: Settings) -> Work:
+    case_id = case_id_of(args.case)
+
+    async def work(client: Client) -> str:
+        state = await case_state(client, case_id)
+        return state.model_dump_json(indent=2) if args.json else output.full(state, settings.zone)
+
+    return work
+
+
+def _register_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("list", help="cases from Temporal visibility, newest first")
+    p.add_argument("--status", choices=[status.value for status in Status])
+    p.add_argument("--breached", action="store_true", help="only cases with an SLA breach")
+    p.add_argument("--customer", help="only this customer's cases")
+    p.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+    p.add_argument("--json", action="store_true", help="print the cases as a JSON list")
+    p.set_defaults(handler=command(_list))
+
+
+def _list(args: argparse.Namespace, settings: Settings) -> Work:
+    customer = identifier("--customer", args.customer) if args.customer else None
+    if args.limit < 1:
+        raise BadArgument("--limit must be at least 1")
+    query = list_query(Status(args.status) if args.status else None, args.breached, customer)
+
+    async def work(client: Client) -> str:
+        cases = await list_cases(client, query, args.limit)
+        if args.json:
+            return json.dumps([case.model_dump(mode="json") for case in cases], indent=2)
+        return output.table(cases, settings.zone)
+
+    return work

@@ -1,0 +1,183 @@
+"""What the case commands ask of Temporal: open a case, act on it, read it, list cases.
+
+These coroutines take a connected client and raise `CaseError`s whose messages are meant for
+the person at the keyboard; the command layer only prints them. Tests and `repairdesk dev
+--demo` await them directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from starter.case_args import new_case_id, workflow_id
+from workflows import search_attributes as keys
+from workflows.details import static_details, static_summary
+from workflows.messages import CaseRequest, CaseState, Status
+
+WORKFLOW_TYPE = "RepairCase"
+# A worker that is down would otherwise leave the command waiting for ever.
+ANSWER_TIMEOUT = timedelta(seconds=60)
+# Generated ids are random; one that meets an earlier case is simply drawn again.
+FRESH_ID_ATTEMPTS = 5
+
+
+class CaseError(Exception):
+    """A case command that could not be carried out; the message says why."""
+
+
+class CaseExists(CaseError):
+    """A case with that id is still open."""
+
+
+class NoSuchCase(CaseError):
+    """Temporal has no case with that id."""
+
+
+class ActionRefused(CaseError):
+    """The case refused the action; the message is the workflow's reason."""
+
+
+class CaseRow(BaseModel):
+    """One line of `repairdesk list`: a case as Temporal visibility indexes it."""
+
+    case_id: str
+    status: str | None
+    customer_id: str | None
+    equipment_serial: str | None
+    coverage: str | None
+    technician_id: str | None
+    sla_breached: bool
+    emergency: bool
+    started_at: datetime
+    closed_at: datetime | None
+
+
+async def open_case(
+    client: Client,
+    task_queue: str,
+    request: CaseRequest,
+    reuse: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+) -> None:
+    """Start the case's workflow; a case with the same id that is still open is left alone.
+
+    A closed case's id may be opened again (the contract refuses only open ones) unless
+    `reuse` says otherwise.
+    """
+    try:
+        await client.start_workflow(
+            WORKFLOW_TYPE,
+            request,
+            id=workflow_id(request.case_id),
+            task_queue=task_queue,
+            id_reuse_policy=reuse,
+            static_summary=static_summary(request),
+            static_details=static_details(request),
+        )
+    except WorkflowAlreadyStartedError:
+        raise CaseExists(
+            f"case {request.case_id} is already open; it was left as it is "
+            f"(see `repairdesk show {request.case_id}`)"
+        ) from None
+
+
+async def open_new_case(
+    client: Client, task_queue: str, request: CaseRequest, zone: ZoneInfo
+) -> str:
+    """Open under a generated id, drawing another while the id was ever used, even by a
+    closed case (a generated id names one case only); returns the id used."""
+    for _ in range(FRESH_ID_ATTEMPTS):
+        try:
+            await open_case(client, task_queue, request, WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            return request.case_id
+        except CaseExists:
+            request = request.model_copy(update={"case_id": new_case_id(zone)})
+    raise CaseError(f"no unused case id in {FRESH_ID_ATTEMPTS} draws; give one with --case-id")
+
+
+async def act(client: Client, case_id: str, action: str, payload: dict[str, Any]) -> CaseState:
+    """Send `action` as the contract's update and return the case after it."""
+    handle = client.get_workflow_handle(workflow_id(case_id))
+    try:
+        return await asyncio.wait_for(
+            handle.execute_update(action, payload, result_type=CaseState),
+            ANSWER_TIMEOUT.total_seconds(),
+        )
+    except WorkflowUpdateFailedError as e:
+        cause = e.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
+        raise ActionRefused(reason) from None
+    except RPCError as e:
+        raise await _explain(client, case_id, e) from None
+    except TimeoutError:
+        raise CaseError(_no_worker(case_id)) from None
+
+
+async def case_state(client: Client, case_id: str) -> CaseState:
+    handle = client.get_workflow_handle(workflow_id(case_id))
+    try:
+        return await handle.query("state", result_type=CaseState, rpc_timeout=ANSWER_TIMEOUT)
+    except RPCError as e:
+        raise await _explain(client, case_id, e) from None
+
+
+async def _explain(client: Client, case_id: str, error: RPCError) -> CaseError:
+    """Turn Temporal's answer into what it means for this case."""
+    if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
+        return CaseError(_no_worker(case_id))
+    if error.status != RPCStatusCode.NOT_FOUND:
+        return CaseError(f"case {case_id}: Temporal answered: {error.message}")
+    try:
+        described = await client.get_workflow_handle(workflow_id(case_id)).describe()
+    except RPCError:
+        return NoSuchCase(f"no case {case_id}")
+    status = described.typed_search_attributes.get(keys.CASE_STATUS) or "closed"
+    return ActionRefused(f"case {case_id} has ended ({status}); it takes no more actions")
+
+
+def _no_worker(case_id: str) -> str:
+    return (
+        f"case {case_id}: no worker answered within {ANSWER_TIMEOUT.seconds} s; is "
+        "`repairdesk worker` (or `repairdesk dev`) running on this task queue?"
+    )
+
+
+def list_query(status: Status | None, breached: bool, customer_id: str | None) -> str:
+    """A visibility query on the case search attributes; values are checked ids, never raw."""
+    clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
+    if status:
+        clauses.append(f"{keys.CASE_STATUS.name} = '{status.value}'")
+    if breached:
+        clauses.append(f"{keys.SLA_BREACHED.name} = true")
+    if customer_id:
+        clauses.append(f"{keys.CUSTOMER_ID.name} = '{customer_id}'")
+    return " AND ".join(clauses)
+
+
+async def list_cases(client: Client, query: str, limit: int) -> list[CaseRow]:
+    rows = []
+    async for execution in client.list_workflows(query, limit=limit):
+        found = execution.typed_search_attributes
+        rows.append(
+            CaseRow(
+                case_id=execution.id.removeprefix(workflow_id("")),
+                status=found.get(keys.CASE_STATUS),
+                customer_id=found.get(keys.CUSTOMER_ID),
+                equipment_serial=found.get(keys.EQUIPMENT_SERIAL),
+                coverage=found.get(keys.COVERAGE),
+                technician_id=found.get(keys.TECHNICIAN_ID),
+                sla_breached=bool(found.get(keys.SLA_BREACHED)),
+                emergency=bool(found.get(keys.EMERGENCY)),
+                started_at=execution.start_time,
+                closed_at=execution.close_time,
+            )
+        )
+    return rows
