@@ -10,7 +10,14 @@ import sys
 from collections.abc import Sequence
 
 from activities.settings import SettingsError
-from starter import archive_commands, case_commands, dev, ledger_commands, notices_commands
+from starter import (
+    archive_commands,
+    case_commands,
+    dev,
+    ledger_commands,
+    notices_commands,
+    report_commands,
+)
 from starter.connection import ConnectionFailed
 
 
@@ -35,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     archive_commands.register(commands)
     ledger_commands.register(commands)
     notices_commands.register(commands)
+    report_commands.register(commands)
     return parser
 
 

@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.settings import Settings
 from starter.connection import ensure_search_attributes
+from tests.postgres_server import throwaway_postgres
 from workflows.search_attributes import ALL_KEYS
 
 POSTGRES_URL = os.environ.get("REPAIRDESK_TEST_POSTGRES_URL")
@@ -58,17 +59,29 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         yield environment
 
 
-def _fresh_postgres_database() -> Iterator[str]:
-    if not POSTGRES_URL:
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """REPAIRDESK_TEST_POSTGRES_URL, or a throwaway PostgreSQL cluster on loopback started
+    from the machine's PostgreSQL binaries; skipped (failed under CI) when neither exists."""
+    if POSTGRES_URL:
+        yield POSTGRES_URL
+        return
+    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not binaries:
         if os.environ.get("CI"):
-            pytest.fail("REPAIRDESK_TEST_POSTGRES_URL must be set in CI")
-        pytest.skip("no PostgreSQL: set REPAIRDESK_TEST_POSTGRES_URL")
+            pytest.fail("no PostgreSQL: set REPAIRDESK_TEST_POSTGRES_URL or install postgresql")
+        pytest.skip("no PostgreSQL: set REPAIRDESK_TEST_POSTGRES_URL or install postgresql")
+    with throwaway_postgres(binaries[-1].parent) as url:
+        yield url
+
+
+def _fresh_postgres_database(server_url: str) -> Iterator[str]:
     name = f"repairdesk_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -81,7 +94,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'archive.db'}"
     else:
-        yield from _fresh_postgres_database()
+        yield from _fresh_postgres_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
