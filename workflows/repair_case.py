@@ -63,6 +63,21 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     ]
 
 
+def archived_fields(state: CaseState) -> tuple[Any, ...]:
+    """What the archive's case row indexes: the status and everything the report counts."""
+    return (
+        state.status,
+        state.coverage,
+        state.warranty_ends_on,
+        state.technician_id,
+        state.cause,
+        state.deadlines,
+        len(state.breaches),
+        len(state.met),
+        len(state.charges),
+    )
+
+
 def parse_action(name: str, payload: Any) -> Action:
     try:
         return ACTIONS[name].model_validate(payload)
@@ -82,7 +97,7 @@ class RepairCase:
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._published: dict[str, Any] = {}
-        self._archived_version = -1
+        self._archived: tuple[Any, ...] | None = None
         self._case = self._case_file(request)
 
     def _case_file(self, request: Any) -> CaseFile:
@@ -111,14 +126,14 @@ class RepairCase:
 
     @workflow.run
     async def run(self, request: Any = None) -> CaseState:
-        self._publish()
+        self._show()
         if not self._case.ended:
             await self._open()
         while not self._case.ended:
             self._carry_out_effects()
             await self._wait_for_news_or_clock()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        self._carry_out_effects()
+        self._carry_out_effects(final=True)
         await asyncio.gather(*self._tasks)
         return self._case.state
 
@@ -160,10 +175,10 @@ class RepairCase:
 
     # --- effects: each an idempotent activity, run beside the case so none blocks a clock ---
 
-    def _carry_out_effects(self) -> None:
+    def _carry_out_effects(self, final: bool = False) -> None:
         for effect in self._case.take_effects():
             self._tasks.append(asyncio.create_task(self._carry_out(effect)))
-        self._publish()
+        self._publish(final)
 
     async def _carry_out(self, effect: Effect) -> None:
         try:
@@ -230,16 +245,25 @@ class RepairCase:
             retry_policy=ARCHIVE_RETRY,
         )
 
-    def _publish(self) -> None:
-        """Keep the search attributes, the UI's current details and the archive current."""
+    def _show(self) -> None:
+        """The search attributes and the UI's current details, from the case as it stands."""
         state = self._case.state
         updates = search_attributes.changes(state, self._published)
         if updates:
             workflow.upsert_search_attributes(updates)
             self._published = search_attributes.values_of(state)
         workflow.set_current_details(current_details(state))
-        if state.version != self._archived_version:
-            self._archived_version = state.version
+
+    def _publish(self, final: bool = False) -> None:
+        """Keep the search attributes, the UI's current details and the archive current.
+
+        The archive record is rewritten when a field it indexes changes, and once at the end
+        with the whole timeline: a notice or a rejected signal alone is not worth a write."""
+        self._show()
+        state = self._case.state
+        record = (final, *archived_fields(state))
+        if record != self._archived:
+            self._archived = record
             snapshot = ArchiveCase(state=state.model_copy(deep=True), run_id=workflow.info().run_id)
             self._tasks.append(asyncio.create_task(self._archive(snapshot)))
 

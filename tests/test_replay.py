@@ -1,0 +1,49 @@
+"""Recorded histories replay on today's workflow: a change that would break running cases
+fails here first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from workflows.repair_case import RepairCase
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def history(path: Path) -> WorkflowHistory:
+    """Each file is named after its workflow id, `case-<case_id>`."""
+    return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_a_recorded_case_replays(path: Path) -> None:
+    replayer = Replayer(workflows=[RepairCase], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history(path))
+
+
+@workflow.defn(name="RepairCase", sandboxed=False)
+class ReorderedRepairCase:
+    """RepairCase as a careless change would leave it: a timer before the archive look-up."""
+
+    @workflow.run
+    async def run(self, request: Any = None) -> None:
+        await workflow.sleep(timedelta(minutes=1))
+
+
+async def test_a_changed_workflow_is_caught() -> None:
+    replayer = Replayer(workflows=[ReorderedRepairCase], data_converter=pydantic_data_converter)
+    with pytest.raises(NondeterminismError):
+        await replayer.replay_workflow(history(HISTORIES[0]))
+
+
+def test_there_are_histories_to_replay() -> None:
+    assert len(HISTORIES) >= 3
