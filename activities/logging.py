@@ -8,9 +8,21 @@ import sys
 import structlog
 
 
+class _StderrLogger:
+    """Writes each line to whatever `sys.stderr` is at that moment (tests swap it)."""
+
+    def __init__(self, *_args: object) -> None:
+        pass
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
 def configure_logging(log_format: str = "json", level: int = logging.INFO) -> None:
     renderer: structlog.types.Processor = (
-        structlog.dev.ConsoleRenderer()
+        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
         if log_format == "console"
         else structlog.processors.JSONRenderer(ensure_ascii=False)
     )
@@ -23,7 +35,7 @@ def configure_logging(log_format: str = "json", level: int = logging.INFO) -> No
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_StderrLogger,
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")

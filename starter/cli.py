@@ -6,6 +6,7 @@ Each group of subcommands lives in its own module and registers itself here.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -44,6 +45,24 @@ def build_parser() -> argparse.ArgumentParser:
     notices_commands.register(commands)
     report_commands.register(commands)
     return parser
+
+
+def entry() -> None:
+    """The `repairdesk` console script: `main`, then an immediate exit.
+
+    The SDK's Rust threads may still be handing back the last answer when a short-lived
+    process finalizes, which aborts it (sdk-python issue #300); leaving with `os._exit` after
+    flushing skips that finalization. Tests call `main` directly."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -20,8 +20,6 @@ from starter.case_args import BadArgument
 from starter.cases import CaseError
 from starter.connection import connect
 
-SETTLE_SECONDS = 0.05
-
 Work = Callable[[Client], Awaitable[str]]
 Plan = Callable[[argparse.Namespace, Settings], Work]
 
@@ -43,8 +41,4 @@ def command(plan: Plan) -> Callable[[argparse.Namespace], int]:
 
 
 async def _connected(settings: Settings, work: Work) -> str:
-    answer = await work(await connect(settings))
-    # The SDK's Rust threads may still be handing the last answer back when a short-lived
-    # process finalizes, which aborts it (sdk-python issue #300); give them a moment first.
-    await asyncio.sleep(SETTLE_SECONDS)
-    return answer
+    return await work(await connect(settings))

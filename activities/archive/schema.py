@@ -71,9 +71,7 @@ class Contract(Base):
     """Per-customer terms; a null column keeps the worker's default."""
 
     __tablename__ = "contracts"
-    customer_id: Mapped[str] = mapped_column(
-        ForeignKey("customers.customer_id"), primary_key=True
-    )
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.customer_id"), primary_key=True)
     reply_seconds: Mapped[int | None] = mapped_column(Integer)
     onsite_seconds: Mapped[int | None] = mapped_column(Integer)
     repair_seconds: Mapped[int | None] = mapped_column(Integer)
