@@ -146,6 +146,11 @@ async def test_a_repair_report_with_parts_is_charged_and_shown(cli: Cli) -> None
 async def test_show_json_is_the_case_state(cli: Cli) -> None:
     case_id = await cli.open("--emergency --contact-name 'Li Wei' --language en")
     state = await cli.state(case_id)
+    for _ in range(100):  # the archive look-up places the case a moment after the start
+        if state.coverage:
+            break
+        await asyncio.sleep(0.05)
+        state = await cli.state(case_id)
     assert state.case_id == case_id
     assert state.emergency and state.onsite_requested
     assert state.contact.name == "Li Wei" and state.contact.language == "en"
