@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.archive.activities import ArchiveActivities
@@ -43,9 +44,16 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
 async def run_worker(settings: Settings) -> None:
     log = structlog.get_logger("repairdesk.worker")
     client = await connect(settings)
-    added = await ensure_search_attributes(client, settings.namespace)
-    if added:
-        log.info("search attributes registered", added=added)
+    try:
+        added = await ensure_search_attributes(client, settings.namespace)
+        if added:
+            log.info("search attributes registered", added=added)
+    except RPCError as e:
+        log.warning(
+            "could not check or register the case search attributes; register them once "
+            "with `temporal operator search-attribute create`",
+            error=str(e),
+        )
     worker = build_worker(client, settings)
     log.info(
         "worker started",
