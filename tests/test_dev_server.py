@@ -14,13 +14,10 @@ import shlex
 import signal
 import socket
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.archive.db import archive
@@ -30,22 +27,11 @@ from starter.dev_server import port_in_use
 from tests.conftest import make_settings, venv_binary
 from worker import build_worker
 from workflows.messages import CaseRequest, Status, Terms
-from workflows.search_attributes import ALL_KEYS
 
 SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
 VISIBLE_WITHIN_SECONDS = 10.0
 # A reply deadline short enough to be missed while the test watches.
 QUICK_TERMS = Terms(reply=timedelta(seconds=2))
-
-
-@pytest.fixture
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=venv_binary("temporal"),
-        search_attributes=ALL_KEYS,
-        data_converter=pydantic_data_converter,
-    ) as environment:
-        yield environment
 
 
 async def cases_where(client: Client, query: str) -> list[CaseRow]:
