@@ -28,10 +28,11 @@ def deadline_lines(state: CaseState, zone: ZoneInfo) -> list[str]:
         due = getattr(state.deadlines, SLA_FIELDS[sla])
         if due is None:
             mark = "not running"
+        elif sla in breached:
+            late = f", met late {at(state.met[sla], zone)}" if sla in state.met else ""
+            mark = f"BREACHED{late}"
         elif sla in state.met:
             mark = f"met {at(state.met[sla], zone)}"
-        elif sla in breached:
-            mark = "BREACHED"
         else:
             mark = "open"
         lines.append(f"  {label:<12} due {at(due, zone):<22} {mark}")

@@ -48,6 +48,7 @@ class FakeArchive:
     deliveries: list[str] = field(default_factory=list)
     extensions: list[WarrantyExtension] = field(default_factory=list)
     archived: dict[str, ArchiveCase] = field(default_factory=dict)
+    finance_accepts: bool = True
 
     def activities(self) -> list:
         @activity.defn(name=LOOKUP_EQUIPMENT)
@@ -79,7 +80,10 @@ class FakeArchive:
         @activity.defn(name=DELIVER_CHARGE)
         async def deliver(request: ChargeDelivery) -> DeliveryResult:
             self.deliveries.append(request.charge_id)
-            return DeliveryResult(charge_id=request.charge_id, delivered=True)
+            detail = "" if self.finance_accepts else "HTTP 400 refused"
+            return DeliveryResult(
+                charge_id=request.charge_id, delivered=self.finance_accepts, detail=detail
+            )
 
         @activity.defn(name=EXTEND_WARRANTY)
         async def extend(request: WarrantyExtension) -> ExtensionResult:

@@ -241,3 +241,14 @@ async def test_restored_before_stopped_is_refused(env, task_queue):
             "equipment_restored_at": (now - timedelta(hours=1)).isoformat(),
         }
         assert "after equipment_restored_at" in await rejected(handle, "repaired", report)
+
+
+async def test_a_charge_finance_refused_is_a_warning_on_the_case(env, task_queue):
+    async with desk(env, task_queue) as d:
+        d.archive.finance_accepts = False
+        _, handle = await d.open()
+        await on_site(handle)
+        await handle.execute_update("repaired", REPAIR)
+        result = await handle.result()
+        warnings = [e["detail"] for e in result["timeline"] if e["kind"] == "warning"]
+        assert any("not delivered: HTTP 400 refused" in w for w in warnings)

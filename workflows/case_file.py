@@ -309,7 +309,7 @@ class CaseFile:
     def _opening_summary(self) -> str:
         s = self.state
         due = ", ".join(
-            f"{sla} due {d.isoformat()}"
+            f"{sla} due {d.strftime('%Y-%m-%d %H:%M:%S UTC')}"
             for sla in SLAS
             if (d := rules.due_of(sla, s.deadlines)) is not None
         )

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         CaseFacts,
         ChargeBooking,
         ChargeDelivery,
+        DeliveryResult,
         LookupRequest,
         NoticeRequest,
         WarrantyExtension,
@@ -225,12 +226,18 @@ class RepairCase:
             start_to_close_timeout=ARCHIVE_TIMEOUT,
             retry_policy=ARCHIVE_RETRY,
         )
-        await workflow.execute_activity(
+        delivery = await workflow.execute_activity(
             DELIVER_CHARGE,
             ChargeDelivery(charge_id=booking.charge.id),
+            result_type=DeliveryResult,
             start_to_close_timeout=DELIVERY_TIMEOUT,
             retry_policy=DELIVERY_RETRY,
         )
+        if not delivery.delivered:
+            self._case.record_failure(
+                f"finance event {booking.charge.id} not delivered: {delivery.detail}",
+                workflow.now(),
+            )
 
     async def _extend_warranty(self, extension: ExtendWarranty) -> None:
         await workflow.execute_activity(
