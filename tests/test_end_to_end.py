@@ -141,7 +141,7 @@ async def test_a_post_warranty_repair_is_charged_mailed_and_archived_once(
 
 
 async def test_a_worker_stopped_before_delivery_still_delivers_exactly_once(
-    dev_env, task_queue, settings, finance
+    dev_env, task_queue, settings, finance, inbox
 ):
     """On a real dev server: the test server never hands a workflow task on from the sticky
     queue of a worker that has gone, so a restart can only be tried on the real thing."""
@@ -157,9 +157,12 @@ async def test_a_worker_stopped_before_delivery_still_delivers_exactly_once(
     async with running_worker(env, settings, task_queue):
         result = await handle.result()
         await until(lambda: len(finance.accepted) == 1)
+        await until(lambda: len(inbox.messages) >= 6)
     ids = Counter(r.event["id"] for r in finance.accepted)
     assert ids == {result["charges"][0]["id"]: 1}
     assert all(r.signed for r in finance.received)
+    assert Counter(m["To"] for m in inbox.messages) == {CUSTOMER: 5, OFFICE: 1}
+    assert all(n == 1 for n in mail_to(inbox).values())
 
 
 async def test_the_written_explanation_reaches_customer_and_executive_in_chinese(
