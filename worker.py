@@ -6,19 +6,23 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.archive.activities import ArchiveActivities
+from activities.archive.db import archive
 from activities.finance.activities import FinanceActivities
 from activities.logging import configure_logging
 from activities.notices.activities import NoticeActivities
-from activities.settings import Settings
-from starter.connection import connect, ensure_search_attributes
+from activities.settings import Settings, SettingsError
+from starter.connection import ConnectionFailed, connect, ensure_search_attributes
 from workflows.repair_case import RepairCase
 
 ACTIVITY_THREADS = 32
@@ -43,6 +47,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
 
 async def run_worker(settings: Settings) -> None:
     log = structlog.get_logger("repairdesk.worker")
+    archive(settings.database_url)  # migrated now: a bad archive URL stops the worker at once
     client = await connect(settings)
     try:
         added = await ensure_search_attributes(client, settings.namespace)
@@ -66,9 +71,19 @@ async def run_worker(settings: Settings) -> None:
 
 
 def main() -> None:
-    settings = Settings.from_env()
-    configure_logging(settings.log_format)
-    asyncio.run(run_worker(settings))
+    """Run until interrupted; a setting, server or archive that is not usable is one clear
+    line on stderr and exit status 1, not a traceback."""
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_format)
+        asyncio.run(run_worker(settings))
+    except (SettingsError, ConnectionFailed) as e:
+        sys.exit(f"repairdesk worker: {e}")
+    except SQLAlchemyError as e:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        sys.exit(f"repairdesk worker: cannot open the archive at {where}: {e}")
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":
