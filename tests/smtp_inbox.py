@@ -19,6 +19,15 @@ class Inbox:
     def __init__(self, port: int = 0) -> None:
         self.port = port
         self.messages: list[EmailMessage] = []
+        self.unknown: set[str] = set()
+
+    async def handle_RCPT(  # noqa: N802 (the name aiosmtpd looks for)
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)

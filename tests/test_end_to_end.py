@@ -183,3 +183,16 @@ async def test_the_written_explanation_reaches_customer_and_executive_in_chinese
     assert sorted(m["To"] for m in explanations) == [CUSTOMER, EXECUTIVE]
     breaches = [m for m in inbox.messages if m["To"] == MANAGER]
     assert len(breaches) == 1
+
+
+async def test_a_mailbox_refused_for_good_does_not_hold_the_case_open(
+    env, task_queue, settings, inbox
+):
+    inbox.unknown.add("nobody@example.com")
+    async with running_worker(env, settings, task_queue):
+        handle = await open_case(env, task_queue, contact={"email": "nobody@example.com"})
+        await handle.execute_update("cancel", {"by": "Li Wei", "reason": "fixed it"})
+        result = await handle.result()
+    warnings = [e["detail"] for e in result["timeline"] if e["kind"] == "warning"]
+    assert any("refused by the mail server for nobody@example.com" in w for w in warnings)
+    assert [m["To"] for m in inbox.messages] == [OFFICE]

@@ -127,6 +127,19 @@ def test_a_customer_without_email_is_kept_in_the_outbox(sqlite_url: str, port: i
     assert row.channel == "outbox" and row.recipient is None
 
 
+def test_an_address_the_server_refuses_for_good_is_not_retried(sqlite_url: str, port: int) -> None:
+    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+    request = the(
+        notice_cases.cancelled(Language.en, email="gone@example.com"), "cancelled", "customer"
+    )
+    with smtp_server(port) as inbox:
+        inbox.unknown.add("gone@example.com")
+        result = notices.send_notice(request)
+    assert (result.channel, result.delivered, inbox.messages) == ("smtp", False, [])
+    [row] = _rows(sqlite_url)
+    assert row.delivered_at is None and "no such mailbox" in (row.last_error or "")
+
+
 def test_user_and_password_in_the_url_log_in(sqlite_url: str, port: int) -> None:
     logins: list[tuple[bytes, bytes]] = []
 

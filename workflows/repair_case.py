@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         DeliveryResult,
         LookupRequest,
         NoticeRequest,
+        NoticeResult,
         WarrantyExtension,
     )
     from workflows.case_file import BookCharge, CaseFile, Effect, ExtendWarranty, Notify
@@ -205,12 +206,19 @@ class RepairCase:
             case=notify.case,
             sla=notify.sla,
         )
-        await workflow.execute_activity(
+        sent = await workflow.execute_activity(
             SEND_NOTICE,
             request,
+            result_type=NoticeResult,
             start_to_close_timeout=DELIVERY_TIMEOUT,
             retry_policy=DELIVERY_RETRY,
         )
+        if sent.channel == "smtp" and not sent.delivered:
+            self._case.record_failure(
+                f"{notify.kind} notice to the {notify.audience} refused by the mail server "
+                f"for {sent.recipient}",
+                workflow.now(),
+            )
 
     async def _book_and_deliver(self, booking: BookCharge) -> None:
         s = self._case.state

@@ -55,7 +55,10 @@ class NoticeActivities:
             why = "no SMTP server configured" if self._smtp is None else "no address for audience"
             log.info("notice kept in the outbox only", reason=why)
             return _result(row, delivered=False)
-        self._deliver(self._smtp, row, log)
+        if not self._deliver(self._smtp, row, log):
+            return NoticeResult(
+                key=row.key, recipient=row.recipient, channel="smtp", delivered=False
+            )
         return _result(row, delivered=True)
 
     def _record(self, request: NoticeRequest) -> Notice:
@@ -74,7 +77,9 @@ class NoticeActivities:
         )
         return outbox.record(self._sessions, draft, datetime.now(UTC))
 
-    def _deliver(self, smtp: SmtpServer, row: Notice, log: BoundLogger) -> None:
+    def _deliver(self, smtp: SmtpServer, row: Notice, log: BoundLogger) -> bool:
+        """True once the server took the mail; False when it refused the address for good
+        (a 5xx for the recipient: retrying cannot help, and the case must not wait on it)."""
         assert row.recipient is not None
         message = compose(
             key=row.key,
@@ -86,6 +91,15 @@ class NoticeActivities:
         )
         try:
             smtp.send(message)
+        except smtplib.SMTPRecipientsRefused as refused:
+            codes = [code for code, _ in refused.recipients.values()]
+            detail = f"recipient refused: {refused.recipients}"
+            outbox.mark_failed(self._sessions, row.key, detail)
+            if all(code >= 500 for code in codes):
+                log.error("notice refused for good by the mail server", error=detail)
+                return False
+            log.warning("notice delivery failed; the workflow retries", error=detail)
+            raise
         except (smtplib.SMTPException, OSError) as error:
             detail = f"{type(error).__name__}: {error}"
             outbox.mark_failed(self._sessions, row.key, detail)
@@ -93,6 +107,7 @@ class NoticeActivities:
             raise
         outbox.mark_delivered(self._sessions, row.key, datetime.now(UTC))
         log.info("notice sent", recipient=row.recipient, channel="smtp")
+        return True
 
 
 def _result(row: Notice, delivered: bool) -> NoticeResult:
