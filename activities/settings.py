@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workflows.messages import Terms
+from workflows.messages import Language, Terms
 from workflows.rules import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite:///./.repairdesk/archive.db"
@@ -41,6 +41,15 @@ def _duration(env: Mapping[str, str], name: str, default: str) -> timedelta:
         raise SettingsError(f"{name}: {e}") from None
 
 
+def _language(env: Mapping[str, str], name: str) -> Language:
+    raw = env.get(name) or Language.zh.value
+    try:
+        return Language(raw.strip().lower())
+    except ValueError:
+        known = ", ".join(language.value for language in Language)
+        raise SettingsError(f"{name}={raw!r} is not one of {known}") from None
+
+
 def terms_from_env(env: Mapping[str, str]) -> Terms:
     """The worker's default service terms; a customer's contract in the archive overrides them."""
     return Terms(
@@ -67,6 +76,7 @@ class Settings:
     office_email: str | None = None
     manager_email: str | None = None
     executive_email: str | None = None
+    staff_language: Language = Language.zh
     finance_webhook_url: str | None = None
     finance_webhook_secret: str | None = None
     log_format: str = "json"
@@ -90,6 +100,7 @@ class Settings:
             office_email=env.get("REPAIRDESK_OFFICE_EMAIL") or None,
             manager_email=env.get("REPAIRDESK_MANAGER_EMAIL") or None,
             executive_email=env.get("REPAIRDESK_EXECUTIVE_EMAIL") or None,
+            staff_language=_language(env, "REPAIRDESK_STAFF_LANGUAGE"),
             finance_webhook_url=env.get("REPAIRDESK_FINANCE_WEBHOOK_URL") or None,
             finance_webhook_secret=env.get("REPAIRDESK_FINANCE_WEBHOOK_SECRET") or None,
             log_format=env.get("REPAIRDESK_LOG_FORMAT") or "json",

@@ -27,7 +27,7 @@ def outbox(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two cases' notices written with no SMTP server: all pending in the outbox."""
     monkeypatch.setenv("REPAIRDESK_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("REPAIRDESK_TIMEZONE", "Asia/Shanghai")
-    notices = NoticeActivities(make_settings(sqlite_url), staff=Language.zh)
+    notices = NoticeActivities(make_settings(sqlite_url, staff_language=Language.zh))
     for request in [
         *notice_cases.cancelled(Language.en),
         *notice_cases.unknown_equipment(Language.en),

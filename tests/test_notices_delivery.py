@@ -14,9 +14,8 @@ from sqlalchemy import select
 from activities.archive.db import archive
 from activities.archive.schema import Notice
 from activities.notices.activities import NoticeActivities
-from activities.notices.audiences import staff_language
 from activities.notices.mailer import SmtpServer
-from activities.settings import SettingsError
+from activities.settings import Settings, SettingsError
 from tests import notice_cases
 from tests.conftest import make_settings
 from tests.notice_cases import the
@@ -42,8 +41,9 @@ def _activities(
         office_email=OFFICE,
         manager_email=MANAGER,
         executive_email=EXECUTIVE,
+        staff_language=staff,
     )
-    return NoticeActivities(settings, staff=staff)
+    return NoticeActivities(settings)
 
 
 def _rows(sqlite_url: str) -> list[Notice]:
@@ -168,7 +168,7 @@ def test_smtp_urls_are_read_and_bad_ones_refused_without_the_password() -> None:
 
 
 def test_the_staff_language_comes_from_the_environment() -> None:
-    assert staff_language({}) is Language.zh
-    assert staff_language({"REPAIRDESK_STAFF_LANGUAGE": "EN"}) is Language.en
+    assert Settings.from_env({}).staff_language is Language.zh
+    assert Settings.from_env({"REPAIRDESK_STAFF_LANGUAGE": "EN"}).staff_language is Language.en
     with pytest.raises(SettingsError, match="REPAIRDESK_STAFF_LANGUAGE='fr'"):
-        staff_language({"REPAIRDESK_STAFF_LANGUAGE": "fr"})
+        Settings.from_env({"REPAIRDESK_STAFF_LANGUAGE": "fr"})

@@ -20,20 +20,18 @@ from activities.archive.db import archive
 from activities.archive.schema import Notice
 from activities.logging import case_logger
 from activities.notices import outbox
-from activities.notices.audiences import addressee, staff_language
+from activities.notices.audiences import addressee
 from activities.notices.letters import render
 from activities.notices.mailer import SmtpServer, compose
 from activities.settings import Settings
 from workflows.activity_io import SEND_NOTICE, NoticeRequest, NoticeResult
-from workflows.messages import Language
 
 
 class NoticeActivities:
-    """Notice delivery for the worker; `staff` overrides REPAIRDESK_STAFF_LANGUAGE."""
+    """Notice delivery for the worker."""
 
-    def __init__(self, settings: Settings, staff: Language | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._staff = staff or staff_language()
         self._smtp = SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
         # Migrated here, once, before any activity thread runs: `archive()` is not safe to call
         # for the first time from several threads at once.
@@ -62,7 +60,7 @@ class NoticeActivities:
         return _result(row, delivered=True)
 
     def _record(self, request: NoticeRequest) -> Notice:
-        to = addressee(request.audience, request.case, self._settings, self._staff)
+        to = addressee(request.audience, request.case, self._settings)
         letter = render(request, to.language, self._settings.zone)
         draft = outbox.Draft(
             key=request.key,
