@@ -140,7 +140,8 @@ async def test_a_repair_report_with_parts_is_charged_and_shown(cli: Cli) -> None
 
     after = await cli(f"cancel {case_id} --by 'Li Wei' --reason 'too late'")
     assert after.code == 1
-    assert f"case {case_id} has ended" in after.err
+    # Refused by the workflow while it finishes its last letters, or by Temporal once it has.
+    assert re.search(rf"case {case_id} (has ended|is closed) \(repaired\)", after.err)
 
 
 async def test_show_json_is_the_case_state(cli: Cli) -> None:
