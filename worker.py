@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.engine import make_url
@@ -29,6 +30,9 @@ from workflows.repair_case import RepairCase
 # bench/ on 2 cores: 32 threads gave more cases/s but doubled the update round trip that a
 # technician waits for; 8 keep the update p50 within 1.5x of a bare workflow at concurrency 20.
 ACTIVITY_THREADS = 8
+# On shutdown, a letter or a finance event being sent finishes and is reported, rather than being
+# cut off and retried by the next worker while this one may still be sending it.
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
@@ -45,6 +49,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         activities=activities,
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
 
