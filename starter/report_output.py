@@ -12,8 +12,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from activities.archive.compliance import SLAS, Compliance, Tally
+from activities.archive.compliance import Compliance, Tally
 from activities.finance.cloudevents import rfc3339
+from starter.output import at
+from workflows.rules import SLAS
 
 SLA_TITLES = {
     "reply": "Reply to the customer",
@@ -41,7 +43,7 @@ class Report:
         return "all cases in the archive"
 
     def generated(self) -> str:
-        return self.generated_at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M %Z")
+        return at(self.generated_at, self.zone)
 
 
 def percent(share: float | None) -> str:

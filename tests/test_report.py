@@ -85,7 +85,7 @@ def run_case(
         if action is None:
             case.tick(now)
         else:
-            assert case.misfit(name, action, now) is None, (case_id, name)
+            assert case.refusal(name, action, now) is None, (case_id, name)
             case.apply(name, action, now)
     return case
 

@@ -36,7 +36,6 @@ from workflows.messages import (
 )
 
 CHARGE_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-4e8a-9c3f-2d1e0b9a8c7d")
-SLAS: tuple[Sla, ...] = ("reply", "onsite", "repair_24h")
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class CaseFile:
         )
         self._reset_deadlines()
         self._log(now, "opened", self._opening_summary())
-        first_notice = self._emergency_support() and "remote_support" or "acknowledgement"
+        first_notice = "remote_support" if self._emergency_support() else "acknowledgement"
         self._notify(first_notice, "customer", "opened", now)
         self._notify("new_case", "office", "opened", now)
         self.tick(now)
@@ -144,11 +143,21 @@ class CaseFile:
 
     # --- the technicians' and the office's actions ---
 
-    def is_repeat(self, name: str, action: Action) -> bool:
-        return _key(name, action) in self._accepted
-
-    def misfit(self, name: str, action: Action, now: datetime) -> str | None:
+    def refusal(self, name: str, action: Action, now: datetime) -> str | None:
+        """Why `action` is refused; None when it fits, or repeats one already taken (a no-op)."""
+        if _key(name, action) in self._accepted:
+            return None
         return rules.misfit(name, action, self.state, now)
+
+    def take(self, name: str, action: Action, now: datetime) -> str | None:
+        """Apply `action` when it fits and is new; otherwise leave the case as it is and say
+        why it was refused (None for a repeat)."""
+        if _key(name, action) in self._accepted:
+            return None
+        if reason := rules.misfit(name, action, self.state, now):
+            return reason
+        self.apply(name, action, now)
+        return None
 
     def record_misfit(self, name: str, reason: str, now: datetime) -> None:
         """A misfit signal: kept in the timeline (once per distinct reason), case unchanged."""
@@ -255,7 +264,7 @@ class CaseFile:
         if self.ended or not self.opened or s.reported_at is None or s.terms is None:
             return []
         events = []
-        for sla in SLAS:
+        for sla in rules.SLAS:
             due = rules.due_of(sla, s.deadlines)
             if due is None or sla in s.met:
                 continue
@@ -310,7 +319,7 @@ class CaseFile:
         s = self.state
         due = ", ".join(
             f"{sla} due {d.strftime('%Y-%m-%d %H:%M:%S UTC')}"
-            for sla in SLAS
+            for sla in rules.SLAS
             if (d := rules.due_of(sla, s.deadlines)) is not None
         )
         assert s.coverage

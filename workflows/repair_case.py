@@ -80,16 +80,26 @@ def archived_fields(state: CaseState) -> tuple[Any, ...]:
     )
 
 
-def parse_action(name: str, payload: Any) -> Action:
+def read_action(name: str, payload: Any) -> Action | str:
+    """The action, or why its payload does not validate."""
     try:
         return ACTIONS[name].model_validate(payload)
     except ValidationError as e:
         listed = "; ".join(f"{f.field}: {f.message}" for f in field_errors(e))
-        raise ApplicationError(
-            f"{name} rejected: the payload does not validate: {listed}",
-            type=REJECTED,
-            non_retryable=True,
-        ) from None
+        return f"the payload does not validate: {listed}"
+
+
+def rejection(name: str, reason: str) -> ApplicationError:
+    """How a refused update fails: the reason, never retried."""
+    return ApplicationError(f"{name} rejected: {reason}", type=REJECTED, non_retryable=True)
+
+
+def parse_action(name: str, payload: Any) -> Action:
+    """The action of an update; a payload that does not validate refuses the update."""
+    action = read_action(name, payload)
+    if isinstance(action, str):
+        raise rejection(name, action)
+    return action
 
 
 @workflow.defn(name="RepairCase")
@@ -293,41 +303,30 @@ class RepairCase:
     # --- actions: update and signal of the same name ---
 
     def _validate(self, name: str, payload: Any) -> None:
+        """Refuse a misfit before it enters history; an action that comes before the case is
+        placed passes here and is judged by the handler once the case opens."""
         action = parse_action(name, payload)
-        if not (self._case.opened or self._case.ended) or self._case.is_repeat(name, action):
-            return
-        if reason := self._case.misfit(name, action, workflow.now()):
-            raise ApplicationError(f"{name} rejected: {reason}", type=REJECTED, non_retryable=True)
+        placed = self._case.opened or self._case.ended
+        if placed and (reason := self._case.refusal(name, action, workflow.now())):
+            raise rejection(name, reason)
 
     async def _update(self, name: str, payload: Any) -> CaseState:
         action = parse_action(name, payload)
         async with self._lock:
             await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-            if self._case.is_repeat(name, action):
-                return self._case.state
-            if reason := self._case.misfit(name, action, workflow.now()):
-                raise ApplicationError(
-                    f"{name} rejected: {reason}", type=REJECTED, non_retryable=True
-                )
-            self._case.apply(name, action, workflow.now())
+            if reason := self._case.take(name, action, workflow.now()):
+                raise rejection(name, reason)
         return self._case.state
 
     async def _signal(self, name: str, payload: Any) -> None:
         async with self._lock:
             await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-            try:
-                action = parse_action(name, payload)
-            except ApplicationError as e:
-                self._case.record_misfit(
-                    name, e.message.removeprefix(f"{name} rejected: "), workflow.now()
-                )
-                return
-            if self._case.is_repeat(name, action):
-                return
-            if reason := self._case.misfit(name, action, workflow.now()):
+            action = read_action(name, payload)
+            reason = (
+                action if isinstance(action, str) else self._case.take(name, action, workflow.now())
+            )
+            if reason:
                 self._case.record_misfit(name, reason, workflow.now())
-                return
-            self._case.apply(name, action, workflow.now())
 
     @workflow.query(name="state")
     def state(self) -> CaseState:

@@ -41,6 +41,7 @@ SLA_FIELDS: dict[Sla, str] = {
     "onsite": "onsite_due",
     "repair_24h": "explanation_due",
 }
+SLAS: tuple[Sla, ...] = tuple(SLA_FIELDS)
 
 # Clause 5: the customer pays for damage it caused. Clause 6: the vendor pays for its own
 # nonconformance or wrong guidance, in or out of warranty. Clause 1: in warranty, repairs are free.

@@ -34,9 +34,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.schema import CaseRecord
 from workflows.messages import ENDED, Sla, Status
-from workflows.rules import SLA_FIELDS
+from workflows.rules import SLA_FIELDS, SLAS
 
-SLAS: tuple[Sla, ...] = tuple(SLA_FIELDS)
 NO_CUSTOMER = "-"
 
 Verdict = Literal["met", "breached", "excluded", "open"]

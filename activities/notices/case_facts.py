@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from activities.notices.wording import Wording
 from workflows import rules
-from workflows.messages import CaseState, Coverage, TimelineEntry
+from workflows.messages import CaseState, TimelineEntry
 
 HOTLINE = "010-87206221"
 
@@ -71,7 +71,12 @@ def deadlines(case: CaseState, words: Wording) -> str:
 def _onsite_without_deadline(case: CaseState, words: Wording) -> str:
     """In warranty a technician comes on request, still 3 h from the report; after the
     warranty a visit that is not an emergency is agreed with the customer."""
-    if case.coverage is Coverage.in_warranty and case.reported_at and case.terms:
-        due = words.time(case.reported_at + case.terms.onsite)
+    on_request = (
+        rules.onsite_span(case.coverage, case.emergency, True, case.terms)
+        if case.coverage and case.terms
+        else None
+    )
+    if on_request and case.reported_at:
+        due = words.time(case.reported_at + on_request)
         return words.phrase("due_onsite_on_request", due=due)
     return words.phrase("due_onsite_by_agreement")
