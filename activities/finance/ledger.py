@@ -13,9 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from activities.archive.once import insert_once
 from activities.archive.schema import LedgerEntry
 from activities.finance.cloudevents import charge_recorded, line_json
 from workflows.activity_io import ChargeBooking
@@ -29,33 +29,28 @@ def book(sessions: sessionmaker[Session], booking: ChargeBooking) -> bool:
     activity, a replayed workflow or a restarted worker): then change nothing.
     Returns whether this call booked it."""
     charge = booking.charge
-    with sessions() as session:
-        if session.get(LedgerEntry, charge.id) is not None:
-            return False
-        session.add(
-            LedgerEntry(
-                charge_id=charge.id,
-                case_id=booking.case_id,
-                customer_id=booking.customer_id,
-                equipment_serial=booking.equipment_serial,
-                kind=charge.kind,
-                payer=charge.payer,
-                amount=charge.amount,
-                currency=charge.currency,
-                coverage=charge.coverage.value if charge.coverage else None,
-                cause=charge.cause.value if charge.cause else None,
-                lines=[line_json(line) for line in charge.lines],
-                booked_at=booking.booked_at,
-                event=charge_recorded(booking),
-                delivery_status=PENDING,
-                attempts=0,
-            )
+
+    def entry() -> LedgerEntry:
+        return LedgerEntry(
+            charge_id=charge.id,
+            case_id=booking.case_id,
+            customer_id=booking.customer_id,
+            equipment_serial=booking.equipment_serial,
+            kind=charge.kind,
+            payer=charge.payer,
+            amount=charge.amount,
+            currency=charge.currency,
+            coverage=charge.coverage.value if charge.coverage else None,
+            cause=charge.cause.value if charge.cause else None,
+            lines=[line_json(line) for line in charge.lines],
+            booked_at=booking.booked_at,
+            event=charge_recorded(booking),
+            delivery_status=PENDING,
+            attempts=0,
         )
-        try:
-            session.commit()
-        except IntegrityError:
-            return False
-    return True
+
+    _, booked = insert_once(sessions, LedgerEntry, charge.id, entry)
+    return booked
 
 
 def entries(

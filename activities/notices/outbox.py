@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from activities.archive.once import insert_once
 from activities.archive.schema import Notice
 
 Sessions = sessionmaker[Session]
@@ -33,10 +33,9 @@ class Draft:
 
 def record(sessions: Sessions, draft: Draft, now: datetime) -> Notice:
     """The outbox row for `draft.key`: written now, or the one an earlier attempt wrote."""
-    with sessions() as session:
-        if (existing := session.get(Notice, draft.key)) is not None:
-            return existing
-        row = Notice(
+
+    def row() -> Notice:
+        return Notice(
             key=draft.key,
             case_id=draft.case_id,
             kind=draft.kind,
@@ -49,13 +48,9 @@ def record(sessions: Sessions, draft: Draft, now: datetime) -> Notice:
             created_at=now,
             attempts=0,
         )
-        session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            return session.get_one(Notice, draft.key)
-        return row
+
+    stored, _ = insert_once(sessions, Notice, draft.key, row)
+    return stored
 
 
 def mark_delivered(sessions: Sessions, key: str, now: datetime) -> None:
