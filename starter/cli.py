@@ -6,6 +6,7 @@ Each group of subcommands lives in its own module and registers itself here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -60,8 +61,11 @@ def entry() -> None:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         if isinstance(done.code, str):
             print(done.code, file=sys.stderr)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    except BrokenPipeError:
+        code = 0  # the reader stopped early, as `repairdesk list | head` does
+    with contextlib.suppress(BrokenPipeError):
+        sys.stdout.flush()
+        sys.stderr.flush()
     os._exit(code)
 
 
