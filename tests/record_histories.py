@@ -1,4 +1,4 @@
-"""Record the histories that tests/test_replay.py replays: `python -m tests.record_histories RELEASE`.
+"""Record the histories that tests/test_replay.py replays: `python -m tests.record_histories R`.
 
 Each release's histories go under `tests/histories/<release>/` and are never overwritten or
 deleted: CI replays every one of them on today's workflow, so a case opened under any release
@@ -41,7 +41,9 @@ async def repaired(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any
 
 
 async def third_party(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
-    _, handle = await d.open(case_id="C-THIRD-PARTY", equipment_serial=POST_WARRANTY, emergency=True)
+    _, handle = await d.open(
+        case_id="C-THIRD-PARTY", equipment_serial=POST_WARRANTY, emergency=True
+    )
     await env.sleep(timedelta(hours=25))
     claim = {"vendor": "Acme", "invoice_ref": "I-1", "amount": "800.00"}
     await handle.execute_update("third_party_repair", claim)
