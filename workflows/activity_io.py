@@ -2,6 +2,13 @@
 
 The workflow calls activities by these names, so it imports no I/O code; `activities/`
 implements them with exactly these types.
+
+Since v1.1 a case calls two local activities: `lookup_equipment` once, and `record_case_event`
+for each change worth keeping, which writes the case row, its letters, its charges and a
+warranty extension in one transaction; letters and finance events are then delivered by the
+worker's relay, off the case's path. `send_notice`, `archive_case`, `book_charge`,
+`deliver_charge` and `extend_warranty` are the v1.0 activities, still served for the cases
+opened under v1.0 (workflows/v1_0).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ SEND_NOTICE = "send_notice"
 BOOK_CHARGE = "book_charge"
 DELIVER_CHARGE = "deliver_charge"
 EXTEND_WARRANTY = "extend_warranty"
+RECORD_CASE_EVENT = "record_case_event"
 
 Audience = Literal["customer", "office", "manager", "executive"]
 
@@ -91,3 +99,33 @@ class WarrantyExtension(Message):
 class ExtensionResult(Message):
     equipment_serial: str
     warranty_ends_on: date
+
+
+class NoticeOrder(Message):
+    """A letter to write to the outbox once; `key` is derived from the case, its run and the
+    event, and is the letter's identity for ever (its Message-ID is made from it)."""
+
+    key: str
+    kind: str
+    audience: Audience
+    sla: Sla | None = None
+
+
+class CaseEvent(Message):
+    """What one change of a case writes to the archive, in one transaction: the case row (the
+    archive's copy of the case, from which the letters are rendered), its new letters, its new
+    charges and a clause 7 warranty extension. Nothing here is delivered by the activity."""
+
+    run_id: str
+    at: datetime
+    state: CaseState
+    notices: list[NoticeOrder] = []
+    charges: list[Charge] = []
+    extension: WarrantyExtension | None = None
+
+
+class EventRecorded(Message):
+    """The equipment's warranty end as the archive now has it (every clause 7 extension of
+    every case on that serial), or None when the case has no equipment in the archive."""
+
+    warranty_ends_on: date | None = None

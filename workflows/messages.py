@@ -52,6 +52,7 @@ class Language(StrEnum):
 
 
 class Status(StrEnum):
+    opening = "opening"
     awaiting_reply = "awaiting_reply"
     awaiting_technician = "awaiting_technician"
     technician_dispatched = "technician_dispatched"
@@ -82,7 +83,11 @@ class Cause(StrEnum):
 
 Sla = Literal["reply", "onsite", "repair_24h"]
 ChargeKind = Literal[
-    "chargeable_repair", "warranty_cost", "third_party_reimbursement", "compensation_claim"
+    "chargeable_repair",
+    "warranty_cost",
+    "third_party_reimbursement",
+    "compensation_claim",
+    "ip_indemnity",
 ]
 Payer = Literal["customer", "vendor"]
 

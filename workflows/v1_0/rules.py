@@ -1,0 +1,336 @@
+"""The service commitments as pure functions: coverage, deadlines, which actions fit, who pays.
+
+Every clause the case enforces is here, and nothing here does I/O or reads the clock, so the
+workflow can call it freely and the tests can check it table by table. Clause numbers refer to
+the vendor's published after-sales service commitments.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from workflows.v1_0.messages import (
+    ENDED,
+    Action,
+    Arrive,
+    Breach,
+    CaseState,
+    Cause,
+    Charge,
+    ChargeLine,
+    Coverage,
+    Deadlines,
+    Dispatch,
+    Part,
+    Repaired,
+    Sla,
+    Status,
+    Terms,
+    ThirdPartyRepair,
+)
+
+CENT = Decimal("0.01")
+CLOCK_SKEW = timedelta(minutes=5)
+SLA_FIELDS: dict[Sla, str] = {
+    "reply": "reply_due",
+    "onsite": "onsite_due",
+    "repair_24h": "explanation_due",
+}
+SLAS: tuple[Sla, ...] = tuple(SLA_FIELDS)
+
+# Clause 5: the customer pays for damage it caused. Clause 6: the vendor pays for its own
+# nonconformance or wrong guidance, in or out of warranty. Clause 1: in warranty, repairs are free.
+CUSTOMER_CAUSED = frozenset({Cause.customer_modification, Cause.improper_maintenance})
+VENDOR_CAUSED_ALWAYS = frozenset({Cause.spec_nonconformance, Cause.guidance_error})
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)")
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `45s`, `90m`, `1h`, `1h30m` or `2d` into a timedelta; anything else is an error."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if not cleaned or _DURATION.sub("", cleaned):
+        raise ValueError(f"{text!r} is not a duration like 45s, 90m, 1h or 1h30m")
+    seconds = sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(cleaned))
+    if seconds <= 0:
+        raise ValueError(f"{text!r} must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def format_duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0 and seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def warranty_ends_on(start: date, months: int, extension_days: int = 0) -> date:
+    """The last day of cover: `months` from the start, plus any days earned by clause 7."""
+    return add_months(start, months) - timedelta(days=1) + timedelta(days=extension_days)
+
+
+def coverage_on(reported_on: date, ends_on: date) -> Coverage:
+    return Coverage.in_warranty if reported_on <= ends_on else Coverage.post_warranty
+
+
+# --- which clocks run (clauses 2, 3 and 9) ---
+
+
+def onsite_span(
+    coverage: Coverage, emergency: bool, onsite_needed: bool, terms: Terms
+) -> timedelta | None:
+    """The on-site commitment: 3 h in warranty when asked for or necessary; 4 h for a
+    post-warranty emergency (clause 9); none for a post-warranty visit agreed with the customer."""
+    if coverage is Coverage.in_warranty:
+        return terms.onsite if onsite_needed else None
+    return terms.emergency_onsite if emergency else None
+
+
+def deadlines(
+    reported_at: datetime,
+    coverage: Coverage,
+    emergency: bool,
+    onsite_needed: bool,
+    terms: Terms,
+) -> Deadlines:
+    onsite = onsite_span(coverage, emergency, onsite_needed, terms)
+    return Deadlines(
+        reply_due=reported_at + terms.reply,
+        onsite_due=reported_at + onsite if onsite else None,
+        explanation_due=reported_at + terms.repair,
+    )
+
+
+def due_of(sla: Sla, deadlines: Deadlines) -> datetime | None:
+    due: datetime | None = getattr(deadlines, SLA_FIELDS[sla])
+    return due
+
+
+def warning_at(reported_at: datetime, due: datetime, warn_at: Decimal) -> datetime:
+    """When the engineering office is warned: at `warn_at` of the span from report to deadline."""
+    span_seconds = Decimal(str((due - reported_at).total_seconds()))
+    return reported_at + timedelta(seconds=float(span_seconds * warn_at))
+
+
+# --- which actions fit the case ---
+
+
+def misfit(name: str, action: Action, case: CaseState, now: datetime) -> str | None:
+    """Why `action` does not fit the case as it stands, or None when it fits."""
+    if case.status in ENDED:
+        return f"case {case.case_id} is closed ({case.status.value}); it takes no more actions"
+    check = _FIT_CHECKS.get(name)
+    return check(action, case, now) if check else None
+
+
+def _dispatch_misfit(action: Action, case: CaseState, now: datetime) -> str | None:
+    assert isinstance(action, Dispatch)
+    if case.status is Status.on_site:
+        return f"technician {case.technician_id} is already on site"
+    return None
+
+
+def _arrive_misfit(action: Action, case: CaseState, now: datetime) -> str | None:
+    assert isinstance(action, Arrive)
+    if case.status in (Status.awaiting_reply, Status.awaiting_technician):
+        return "no technician has been dispatched yet: arrival comes after dispatch"
+    if case.status is Status.on_site:
+        return f"technician {case.technician_id} is already on site"
+    if action.technician_id != case.technician_id:
+        return f"technician {action.technician_id} is not the one dispatched ({case.technician_id})"
+    return _time_misfit("at", action.at, case, now)
+
+
+def _repaired_misfit(action: Action, case: CaseState, now: datetime) -> str | None:
+    assert isinstance(action, Repaired)
+    if case.status in (Status.awaiting_reply, Status.awaiting_technician):
+        return "no technician has been dispatched yet: a repair report comes after arrival"
+    if action.technician_id != case.technician_id:
+        return f"technician {action.technician_id} is not the one dispatched ({case.technician_id})"
+    if case.status is Status.technician_dispatched:
+        return f"technician {case.technician_id} has not reported arrival on site yet"
+    for field in ("equipment_stopped_at", "equipment_restored_at"):
+        problem = _time_misfit(field, getattr(action, field), None, now)
+        if problem:
+            return problem
+    stopped, restored = action.equipment_stopped_at, action.equipment_restored_at
+    if stopped and restored and stopped > restored:
+        return "equipment_stopped_at is after equipment_restored_at"
+    return None
+
+
+def _third_party_misfit(action: Action, case: CaseState, now: datetime) -> str | None:
+    assert isinstance(action, ThirdPartyRepair)
+    if not third_party_allowed(case.breaches):
+        return (
+            "a third-party repair at our cost is allowed only after we failed to reply or to "
+            "send a technician in time (clause 4); this case has no such breach"
+        )
+    return None
+
+
+def _time_misfit(
+    field: str, at: datetime | None, case: CaseState | None, now: datetime
+) -> str | None:
+    if at is None:
+        return None
+    if at > now + CLOCK_SKEW:
+        return f"{field} {at.isoformat()} is in the future"
+    if case is not None and case.reported_at and at < case.reported_at:
+        return f"{field} {at.isoformat()} is before the fault was reported"
+    return None
+
+
+_FIT_CHECKS = {
+    "dispatch": _dispatch_misfit,
+    "arrive": _arrive_misfit,
+    "repaired": _repaired_misfit,
+    "third_party_repair": _third_party_misfit,
+}
+
+
+def third_party_allowed(breaches: Sequence[Breach]) -> bool:
+    """Clause 4: the customer may hire a third party once we failed to respond or to come."""
+    return any(b.sla in ("reply", "onsite") for b in breaches)
+
+
+# --- who pays, and how much (clauses 1, 4-8) ---
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _percent(share: Decimal) -> str:
+    return format((share * 100).normalize(), "f")
+
+
+def vendor_pays(coverage: Coverage, cause: Cause) -> bool:
+    if cause in VENDOR_CAUSED_ALWAYS:
+        return True
+    return coverage is Coverage.in_warranty and cause not in CUSTOMER_CAUSED
+
+
+def list_lines(parts: Sequence[Part], labour_hours: Decimal, terms: Terms) -> list[ChargeLine]:
+    lines = [
+        ChargeLine(
+            description=part.description or part.part_no,
+            part_no=part.part_no,
+            qty=Decimal(part.qty),
+            unit_price=part.unit_price,
+            amount=cents(part.unit_price * part.qty),
+        )
+        for part in parts
+    ]
+    if labour_hours > 0:
+        lines.append(
+            ChargeLine(
+                description=f"labour {labour_hours} h at {terms.labour_rate} per hour",
+                qty=labour_hours,
+                unit_price=terms.labour_rate,
+                amount=cents(labour_hours * terms.labour_rate),
+            )
+        )
+    return lines
+
+
+def price_repair(charge_id: str, coverage: Coverage, repair: Repaired, terms: Terms) -> Charge:
+    """The charge for a repair: at list to the vendor or the customer, or at the favourable
+    post-warranty price (clause 8) when the customer pays after the warranty."""
+    lines = list_lines(repair.parts, repair.labour_hours, terms)
+    subtotal = sum((line.amount for line in lines), Decimal("0.00"))
+    amount = subtotal
+    vendor = vendor_pays(coverage, repair.cause)
+    if not vendor and coverage is Coverage.post_warranty and terms.discount > 0:
+        amount = cents(subtotal * (1 - terms.discount))
+        lines.append(
+            ChargeLine(
+                description=f"post-warranty favourable price: {_percent(terms.discount)}% off list",
+                qty=Decimal(1),
+                unit_price=amount - subtotal,
+                amount=amount - subtotal,
+            )
+        )
+    return Charge(
+        id=charge_id,
+        kind="warranty_cost" if vendor else "chargeable_repair",
+        payer="vendor" if vendor else "customer",
+        lines=lines,
+        amount=cents(amount),
+        currency=terms.currency,
+        coverage=coverage,
+        cause=repair.cause,
+    )
+
+
+def price_third_party(charge_id: str, coverage: Coverage | None, claim: ThirdPartyRepair) -> Charge:
+    """Clause 4: the vendor reimburses the third party's invoice in full."""
+    line = ChargeLine(
+        description=f"third-party repair by {claim.vendor}, invoice {claim.invoice_ref}",
+        qty=Decimal(1),
+        unit_price=claim.amount,
+        amount=cents(claim.amount),
+    )
+    return Charge(
+        id=charge_id,
+        kind="third_party_reimbursement",
+        payer="vendor",
+        lines=[line],
+        amount=cents(claim.amount),
+        currency=claim.currency,
+        coverage=coverage,
+    )
+
+
+def downtime(repair: Repaired) -> timedelta | None:
+    if repair.equipment_stopped_at is None or repair.equipment_restored_at is None:
+        return None
+    span = repair.equipment_restored_at - repair.equipment_stopped_at
+    return span if span > timedelta(0) else None
+
+
+def extension_days(stopped_for: timedelta) -> int:
+    """Clause 7: the warranty is extended by the downtime, rounded up to whole days."""
+    return math.ceil(stopped_for / timedelta(days=1))
+
+
+def compensation_claim(
+    charge_id: str, coverage: Coverage, cause: Cause, stopped_for: timedelta, currency: str
+) -> Charge:
+    """Clause 7: the loss from vendor-caused downtime is for finance to assess; the claim
+    carries the downtime and the days added to the warranty, with no amount set yet."""
+    hours = cents(Decimal(str(stopped_for.total_seconds())) / 3600)
+    days = extension_days(stopped_for)
+    line = ChargeLine(
+        description=f"equipment stopped {hours} h by a vendor-caused fault; "
+        f"warranty extended by {days} day(s)",
+        qty=hours,
+        unit_price=Decimal("0.00"),
+        amount=Decimal("0.00"),
+    )
+    return Charge(
+        id=charge_id,
+        kind="compensation_claim",
+        payer="vendor",
+        lines=[line],
+        amount=Decimal("0.00"),
+        currency=currency,
+        coverage=coverage,
+        cause=cause,
+        downtime_hours=hours,
+        warranty_extension_days=days,
+    )
