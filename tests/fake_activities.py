@@ -18,12 +18,15 @@ from workflows.activity_io import (
     DELIVER_CHARGE,
     EXTEND_WARRANTY,
     LOOKUP_EQUIPMENT,
+    RECORD_CASE_EVENT,
     SEND_NOTICE,
     ArchiveCase,
+    CaseEvent,
     CaseFacts,
     ChargeBooking,
     ChargeDelivery,
     DeliveryResult,
+    EventRecorded,
     ExtensionResult,
     LookupRequest,
     NoticeRequest,
@@ -101,7 +104,36 @@ class FakeArchive:
             if stored is None or stored.state.version <= request.state.version:
                 self.archived[request.state.case_id] = request
 
-        return [lookup, send_notice, book, deliver, extend, archive_case]
+        @activity.defn(name=RECORD_CASE_EVENT)
+        async def record_case_event(event: CaseEvent) -> EventRecorded:
+            """The v1.1 record, kept in the same lists as the v1.0 activities fill."""
+            state = event.state
+            for order in event.notices:
+                notice = NoticeRequest(
+                    key=order.key,
+                    kind=order.kind,
+                    audience=order.audience,
+                    case=state,
+                    sla=order.sla,
+                )
+                await send_notice(notice)
+            for charge in event.charges:
+                await book(
+                    ChargeBooking(
+                        charge=charge,
+                        case_id=state.case_id,
+                        customer_id=state.customer_id,
+                        equipment_serial=state.equipment_serial,
+                        booked_at=event.at,
+                    )
+                )
+            if event.extension and all(e.key != event.extension.key for e in self.extensions):
+                await extend(event.extension)
+            await archive_case(ArchiveCase(state=state, run_id=event.run_id))
+            machine = self.machines.get(state.equipment_serial or "")
+            return EventRecorded(warranty_ends_on=machine.warranty_ends_on if machine else None)
+
+        return [lookup, send_notice, book, deliver, extend, archive_case, record_case_event]
 
     def notices_of(self, case_id: str) -> list[tuple[str, str]]:
         return [(n.kind, n.audience) for n in self.notices if n.case.case_id == case_id]

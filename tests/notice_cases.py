@@ -87,10 +87,10 @@ def late_repair(language: Language, case_id: str = "C-1001") -> list[NoticeReque
     case.open(_facts(Coverage.in_warranty), REPORTED_AT)
     case.tick(_at(0.75))
     case.tick(_at(1))
-    case.apply("reply", Reply(by="Wang Fang", message="A technician will come today."), _at(1.2))
+    case.take("reply", Reply(by="Wang Fang", message="A technician will come today."), _at(1.2))
     dispatch = Dispatch(technician_id="T-3", technician_name="Zhao Lei", eta=_at(2.5))
-    case.apply("dispatch", dispatch, _at(1.5))
-    case.apply("arrive", Arrive(technician_id="T-3"), _at(2.6))
+    case.take("dispatch", dispatch, _at(1.5))
+    case.take("arrive", Arrive(technician_id="T-3"), _at(2.6))
     case.tick(_at(24))
     repaired = Repaired(
         technician_id="T-3",
@@ -101,7 +101,7 @@ def late_repair(language: Language, case_id: str = "C-1001") -> list[NoticeReque
         labour_hours=Decimal("2.5"),
         notes="Controller firmware had been replaced on site.",
     )
-    case.apply("repaired", repaired, _at(26))
+    case.take("repaired", repaired, _at(26))
     return _requests(case)
 
 
@@ -118,7 +118,7 @@ def emergency_third_party(
         amount=Decimal("4800"),
         currency=currency,
     )
-    case.apply("third_party_repair", claim, _at(5))
+    case.take("third_party_repair", claim, _at(5))
     return _requests(case)
 
 
@@ -126,15 +126,15 @@ def post_warranty_repair(language: Language, case_id: str = "C-1003") -> list[No
     """Post warranty, worn part: the customer pays the favourable price (clause 8)."""
     case = _case(case_id, language)
     case.open(_facts(Coverage.post_warranty), REPORTED_AT)
-    case.apply("dispatch", Dispatch(technician_id="T-5"), _at(0.5))
-    case.apply("arrive", Arrive(technician_id="T-5", at=_at(1.5)), _at(1.6))
+    case.take("dispatch", Dispatch(technician_id="T-5"), _at(0.5))
+    case.take("arrive", Arrive(technician_id="T-5", at=_at(1.5)), _at(1.6))
     repaired = Repaired(
         technician_id="T-5",
         cause=Cause.wear_and_tear,
         parts=[Part(part_no="P-7", qty=2, unit_price=Decimal("150.00"))],
         labour_hours=Decimal("1"),
     )
-    case.apply("repaired", repaired, _at(3))
+    case.take("repaired", repaired, _at(3))
     return _requests(case)
 
 
@@ -149,7 +149,7 @@ def explanation_after(language: Language, steps: int, case_id: str = "C-1006") -
         ("arrive", Arrive(technician_id="T-3")),
     ]
     for hours, (name, action) in zip((0.5, 20, 21), actions[:steps], strict=False):
-        case.apply(name, action, _at(hours))
+        case.take(name, action, _at(hours))
     case.tick(_at(24))
     return the(_requests(case), "written_explanation", "customer")
 
@@ -158,8 +158,8 @@ def free_repair(language: Language, case_id: str = "C-1007") -> NoticeRequest:
     """In warranty, a product defect that stopped the equipment: free, warranty extended."""
     case = _case(case_id, language)
     case.open(_facts(Coverage.in_warranty), REPORTED_AT)
-    case.apply("dispatch", Dispatch(technician_id="T-3"), _at(0.5))
-    case.apply("arrive", Arrive(technician_id="T-3"), _at(2))
+    case.take("dispatch", Dispatch(technician_id="T-3"), _at(0.5))
+    case.take("arrive", Arrive(technician_id="T-3"), _at(2))
     repaired = Repaired(
         technician_id="T-3",
         cause=Cause.product_defect,
@@ -170,7 +170,7 @@ def free_repair(language: Language, case_id: str = "C-1007") -> NoticeRequest:
         equipment_stopped_at=REPORTED_AT,
         equipment_restored_at=_at(4),
     )
-    case.apply("repaired", repaired, _at(4))
+    case.take("repaired", repaired, _at(4))
     return the(_requests(case), "repaired", "customer")
 
 
@@ -179,7 +179,7 @@ def cancelled(
 ) -> list[NoticeRequest]:
     case = _case(case_id, language, email=email)
     case.open(_facts(Coverage.in_warranty), REPORTED_AT)
-    case.apply("cancel", Cancel(by="Li Wei", reason="The fault cleared after a restart."), _at(0.3))
+    case.take("cancel", Cancel(by="Li Wei", reason="The fault cleared after a restart."), _at(0.3))
     return _requests(case)
 
 

@@ -29,7 +29,7 @@ from workflows.messages import (
     Terms,
     ThirdPartyRepair,
 )
-from workflows.repair_case import parse_action
+from workflows.case_engine import parse_action
 
 REPORTED = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 IN, POST = Coverage.in_warranty, Coverage.post_warranty
@@ -75,10 +75,10 @@ def charge_for_case(coverage: Coverage, cause: Cause, emergency: bool) -> Charge
     ends_on = date(2027, 1, 1) if coverage is IN else date(2026, 1, 1)
     case.open(CaseFacts(found=True, coverage=coverage, warranty_ends_on=ends_on), REPORTED)
     at = REPORTED + timedelta(minutes=30)
-    case.apply("dispatch", Dispatch(technician_id="T-3"), at)
-    case.apply("arrive", Arrive(technician_id="T-3"), at)
+    case.take("dispatch", Dispatch(technician_id="T-3"), at)
+    case.take("arrive", Arrive(technician_id="T-3"), at)
     repair = Repaired(technician_id="T-3", cause=cause, parts=[SWITCH], labour_hours=Decimal("2.5"))
-    case.apply("repaired", repair, at)
+    case.take("repaired", repair, at)
     [charge] = case.state.charges
     return charge
 
@@ -235,23 +235,23 @@ SWITCH_JSON = {"part_no": "P-100", "qty": 1, "unit_price": "320.00"}
         (
             "repaired",
             {**REPAIR, "parts": [{**SWITCH_JSON, "unit_price": "-320.00"}]},
-            "parts.0.unit_price: Input should be greater than or equal to 0",
+            "parts.0.unit_price: Value error, must not be negative",
         ),
         (
             "repaired",
             {**REPAIR, "parts": [{**SWITCH_JSON, "unit_price": "320.001"}]},
-            "parts.0.unit_price: Decimal input should have no more than 2 decimal places",
+            "parts.0.unit_price: Value error, '320.001' is not a plain decimal with at most two",
         ),
         (
             "repaired",
             {**REPAIR, "labour_hours": "-1"},
-            "labour_hours: Input should be greater than or equal to 0",
+            "labour_hours: Value error, must not be negative",
         ),
         ("repaired", {**REPAIR, "cause": "act_of_god"}, "cause: Input should be 'product_defect'"),
         (
             "third_party_repair",
             {"vendor": "CoolFix", "invoice_ref": "INV-9", "amount": "10.005"},
-            "amount: Decimal input should have no more than 2 decimal places",
+            "amount: Value error, '10.005' is not a plain decimal with at most two decimals",
         ),
         (
             "third_party_repair",

@@ -86,7 +86,7 @@ def run_case(
             case.tick(now)
         else:
             assert case.refusal(name, action, now) is None, (case_id, name)
-            case.apply(name, action, now)
+            case.take(name, action, now)
     return case
 
 

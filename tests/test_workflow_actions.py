@@ -240,15 +240,16 @@ async def test_restored_before_stopped_is_refused(env, task_queue):
             "equipment_stopped_at": now.isoformat(),
             "equipment_restored_at": (now - timedelta(hours=1)).isoformat(),
         }
-        assert "after equipment_restored_at" in await rejected(handle, "repaired", report)
+        assert "must come before equipment_restored_at" in await rejected(handle, "repaired", report)
 
 
-async def test_a_charge_finance_refused_is_a_warning_on_the_case(env, task_queue):
+async def test_a_delivery_the_relay_could_not_make_is_a_warning_on_the_case(env, task_queue):
+    """The worker's relay delivers letters and finance events after the fact; what it cannot
+    deliver it reports to the open case with the `delivery_problem` signal."""
     async with desk(env, task_queue) as d:
-        d.archive.finance_accepts = False
         _, handle = await d.open()
-        await on_site(handle)
-        await handle.execute_update("repaired", REPAIR)
-        result = await handle.result()
-        warnings = [e["detail"] for e in result["timeline"] if e["kind"] == "warning"]
-        assert any("not delivered: HTTP 400 refused" in w for w in warnings)
+        await handle.signal("delivery_problem", {"detail": "finance event x refused: HTTP 400"})
+        await handle.execute_update("reply", {"by": "Zhang", "message": "on it"})
+        state = await d.state(handle)
+        warnings = [e["detail"] for e in state["timeline"] if e["kind"] == "warning"]
+        assert warnings == ["finance event x refused: HTTP 400"]

@@ -47,6 +47,7 @@ class CaseFacts(Message):
     warranty_ends_on: date | None = None
     coverage: Coverage | None = None
     terms: Terms = Terms()
+    timezone: str | None = None
 
 
 class ArchiveCase(Message):

@@ -1,8 +1,16 @@
 """The RepairCase engine (release v1.1): the Temporal shell around `CaseFile`.
 
 It validates the input and each action, waits for the next deadline with a durable timer, and
-carries out the case file's effects. `workflows.repair_case.RepairCase` runs it for every case
-opened under v1.1.
+records the case file's effects. Every archive write is a local activity: `lookup_equipment`
+once, then `record_case_event`, which writes the case row, its letters, its charges and a
+warranty extension in one transaction. Letters and finance events are delivered afterwards by
+the worker's relay, so a case never waits for a mail server or for finance, and its history
+holds one marker per write instead of a dozen activities.
+
+The commands a case issues, which a change must keep for the cases already open (see "How to
+change RepairCase" in the README): the `repairdesk-1.1` patch marker; the look-up; then, as
+the case moves, search attribute upserts (only when a value changes), one timer per wait for
+the next warning or deadline, and one `record_case_event` per batch of changes, one at a time.
 """
 
 from __future__ import annotations
@@ -22,36 +30,29 @@ with workflow.unsafe.imports_passed_through():
 
     from workflows import search_attributes
     from workflows.activity_io import (
-        ARCHIVE_CASE,
-        BOOK_CHARGE,
-        DELIVER_CHARGE,
-        EXTEND_WARRANTY,
         LOOKUP_EQUIPMENT,
-        SEND_NOTICE,
-        ArchiveCase,
+        RECORD_CASE_EVENT,
+        CaseEvent,
         CaseFacts,
-        ChargeBooking,
-        ChargeDelivery,
-        DeliveryResult,
+        EventRecorded,
         LookupRequest,
-        NoticeRequest,
-        NoticeResult,
+        NoticeOrder,
         WarrantyExtension,
     )
     from workflows.case_file import BookCharge, CaseFile, Effect, ExtendWarranty, Notify
     from workflows.details import current_details
     from workflows.messages import ACTIONS, Action, CaseRequest, CaseState, FieldError
-    from workflows.rules import CLOCK_SKEW
+    from workflows.rules import reported_at_problem
 
 WORKFLOW_ID_PREFIX = "case-"
 REJECTED = "ActionRejected"
 
-# Archive and delivery activities retry until they succeed: a database or a mail server that
-# is down delays a notice, it never fails the case.
-ARCHIVE_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-DELIVERY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+# Archive writes retry until the archive answers (a database that is down delays the record,
+# never the case's clocks); an error a retry cannot fix fails at once and is a warning.
+ARCHIVE_RETRY = RetryPolicy(
+    maximum_interval=timedelta(minutes=1), non_retryable_error_types=["ArchiveDataError"]
+)
 ARCHIVE_TIMEOUT = timedelta(seconds=30)
-DELIVERY_TIMEOUT = timedelta(seconds=60)
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:
@@ -101,9 +102,11 @@ def parse_action(name: str, payload: Any) -> Action:
 class CaseEngine:
     def __init__(self, request: Any = None) -> None:
         self._lock = asyncio.Lock()
-        self._tasks: list[asyncio.Task[None]] = []
         self._published: dict[str, Any] = {}
-        self._archived: tuple[Any, ...] | None = None
+        self._recorded: tuple[Any, ...] | None = None
+        self._unrecorded: list[Effect] = []
+        self._dirty = False
+        self._recording = False
         self._case = self._case_file(request)
 
     def _case_file(self, request: Any) -> CaseFile:
@@ -122,24 +125,30 @@ class CaseEngine:
                     f"start it as {WORKFLOW_ID_PREFIX}{valid.case_id}",
                 )
             )
-        if valid.reported_at and valid.reported_at > now + CLOCK_SKEW:
-            problems.append(FieldError(field="reported_at", message="is in the future"))
+        if valid.reported_at and (problem := reported_at_problem(valid.reported_at, now)):
+            problems.append(FieldError(field="reported_at", message=problem))
         if problems:
             return CaseFile.invalid(case_id, problems, now, info.run_id)
         return CaseFile.from_request(
             valid, valid.reported_at or info.workflow_start_time, info.run_id
         )
 
+    @property
+    def state(self) -> CaseState:
+        return self._case.state
+
     async def run(self, request: Any = None) -> CaseState:
+        recorder = asyncio.create_task(self._record_changes())
         self._show()
         if not self._case.ended:
             await self._open()
         while not self._case.ended:
-            self._carry_out_effects()
+            self._after_change()
             await self._wait_for_news_or_clock()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        self._carry_out_effects(final=True)
-        await asyncio.gather(*self._tasks)
+        self._after_change(final=True)
+        await workflow.wait_condition(lambda: not self._dirty and not self._recording)
+        recorder.cancel()
         return self._case.state
 
     async def _open(self) -> None:
@@ -151,7 +160,7 @@ class CaseEngine:
             equipment_serial=s.equipment_serial,
             reported_at=s.reported_at,
         )
-        facts = await workflow.execute_activity(
+        facts = await workflow.execute_local_activity(
             LOOKUP_EQUIPMENT,
             request,
             result_type=CaseFacts,
@@ -178,90 +187,67 @@ class CaseEngine:
                 )
         self._case.tick(workflow.now())
 
-    # --- effects: each an idempotent activity, run beside the case so none blocks a clock ---
+    # --- the archive record: one local activity per batch of changes, one at a time ---
 
-    def _carry_out_effects(self, final: bool = False) -> None:
-        for effect in self._case.take_effects():
-            self._tasks.append(asyncio.create_task(self._carry_out(effect)))
-        self._publish(final)
+    def _after_change(self, final: bool = False) -> None:
+        """Keep the search attributes and the UI's details current, and queue a record of the
+        case when it has effects to record or an indexed field changed. A notice or a rejected
+        signal alone is not worth a write until the end, which records the whole timeline."""
+        self._show()
+        self._unrecorded += self._case.take_effects()
+        record = (final, *archived_fields(self._case.state))
+        if self._unrecorded or record != self._recorded:
+            self._recorded = record
+            self._dirty = True
 
-    async def _carry_out(self, effect: Effect) -> None:
-        try:
+    async def _record_changes(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: self._dirty)
+            self._dirty, self._recording = False, True
+            effects, self._unrecorded = self._unrecorded, []
+            try:
+                recorded = await workflow.execute_local_activity(
+                    RECORD_CASE_EVENT,
+                    self._event(effects),
+                    result_type=EventRecorded,
+                    start_to_close_timeout=ARCHIVE_TIMEOUT,
+                    retry_policy=ARCHIVE_RETRY,
+                )
+                self._case.adopt_warranty_end(recorded.warranty_ends_on)
+            except ActivityError as e:
+                cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
+                self._case.record_failure(f"the archive refused a record: {cause}", workflow.now())
+            finally:
+                self._recording = False
+            self._show()
+
+    def _event(self, effects: list[Effect]) -> CaseEvent:
+        s = self._case.state
+        event = CaseEvent(run_id=workflow.info().run_id, at=workflow.now(), state=s)
+        for effect in effects:
             match effect:
                 case Notify():
-                    await self._send_notice(effect)
+                    event.notices.append(
+                        NoticeOrder(
+                            key=self._event_key(f"{effect.event}/{effect.audience}"),
+                            kind=effect.kind,
+                            audience=effect.audience,
+                            sla=effect.sla,
+                        )
+                    )
                 case BookCharge():
-                    await self._book_and_deliver(effect)
+                    event.charges.append(effect.charge)
                 case ExtendWarranty():
-                    await self._extend_warranty(effect)
-        except ActivityError as e:
-            cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
-            self._case.record_failure(f"{type(effect).__name__} failed: {cause}", workflow.now())
+                    event.extension = WarrantyExtension(
+                        key=self._event_key(effect.event),
+                        case_id=s.case_id,
+                        equipment_serial=effect.equipment_serial,
+                        days=effect.days,
+                    )
+        return event
 
     def _event_key(self, event: str) -> str:
         return f"{self._case.state.case_id}/{workflow.info().run_id}/{event}"
-
-    async def _send_notice(self, notify: Notify) -> None:
-        request = NoticeRequest(
-            key=self._event_key(f"{notify.event}/{notify.audience}"),
-            kind=notify.kind,
-            audience=notify.audience,
-            case=notify.case,
-            sla=notify.sla,
-        )
-        sent = await workflow.execute_activity(
-            SEND_NOTICE,
-            request,
-            result_type=NoticeResult,
-            start_to_close_timeout=DELIVERY_TIMEOUT,
-            retry_policy=DELIVERY_RETRY,
-        )
-        if sent.channel == "smtp" and not sent.delivered:
-            self._case.record_failure(
-                f"{notify.kind} notice to the {notify.audience} refused by the mail server "
-                f"for {sent.recipient}",
-                workflow.now(),
-            )
-
-    async def _book_and_deliver(self, booking: BookCharge) -> None:
-        s = self._case.state
-        await workflow.execute_activity(
-            BOOK_CHARGE,
-            ChargeBooking(
-                charge=booking.charge,
-                case_id=s.case_id,
-                customer_id=s.customer_id,
-                equipment_serial=s.equipment_serial,
-                booked_at=workflow.now(),
-            ),
-            start_to_close_timeout=ARCHIVE_TIMEOUT,
-            retry_policy=ARCHIVE_RETRY,
-        )
-        delivery = await workflow.execute_activity(
-            DELIVER_CHARGE,
-            ChargeDelivery(charge_id=booking.charge.id),
-            result_type=DeliveryResult,
-            start_to_close_timeout=DELIVERY_TIMEOUT,
-            retry_policy=DELIVERY_RETRY,
-        )
-        if not delivery.delivered:
-            self._case.record_failure(
-                f"finance event {booking.charge.id} not delivered: {delivery.detail}",
-                workflow.now(),
-            )
-
-    async def _extend_warranty(self, extension: ExtendWarranty) -> None:
-        await workflow.execute_activity(
-            EXTEND_WARRANTY,
-            WarrantyExtension(
-                key=self._event_key(extension.event),
-                case_id=self._case.state.case_id,
-                equipment_serial=extension.equipment_serial,
-                days=extension.days,
-            ),
-            start_to_close_timeout=ARCHIVE_TIMEOUT,
-            retry_policy=ARCHIVE_RETRY,
-        )
 
     def _show(self) -> None:
         """The search attributes and the UI's current details, from the case as it stands."""
@@ -271,27 +257,6 @@ class CaseEngine:
             workflow.upsert_search_attributes(updates)
             self._published = search_attributes.values_of(state)
         workflow.set_current_details(current_details(state))
-
-    def _publish(self, final: bool = False) -> None:
-        """Keep the search attributes, the UI's current details and the archive current.
-
-        The archive record is rewritten when a field it indexes changes, and once at the end
-        with the whole timeline: a notice or a rejected signal alone is not worth a write."""
-        self._show()
-        state = self._case.state
-        record = (final, *archived_fields(state))
-        if record != self._archived:
-            self._archived = record
-            snapshot = ArchiveCase(state=state.model_copy(deep=True), run_id=workflow.info().run_id)
-            self._tasks.append(asyncio.create_task(self._archive(snapshot)))
-
-    async def _archive(self, snapshot: ArchiveCase) -> None:
-        await workflow.execute_activity(
-            ARCHIVE_CASE,
-            snapshot,
-            start_to_close_timeout=ARCHIVE_TIMEOUT,
-            retry_policy=ARCHIVE_RETRY,
-        )
 
     # --- actions: update and signal of the same name ---
 
@@ -320,3 +285,7 @@ class CaseEngine:
             )
             if reason:
                 self._case.record_misfit(name, reason, workflow.now())
+
+    def delivery_problem(self, detail: str) -> None:
+        """The relay could not deliver a letter or a finance event of this case."""
+        self._case.record_failure(detail, workflow.now())

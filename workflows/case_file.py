@@ -2,8 +2,12 @@
 
 `CaseFile` applies the rules to the case: opening it, the technicians' actions, the clocks.
 Each change that must reach the outside world (a notice, a charge, a warranty extension) is
-queued in `effects` for the workflow to carry out with activities. The workflow supplies the
+queued in `effects` for the workflow to record with an activity. The workflow supplies the
 time; nothing here reads a clock, so the same events always give the same case.
+
+Verdicts are judged at the moment of the event: before an action is taken, every deadline
+that passed before it is recorded as missed, so an action accepted late (the worker was down,
+or the action and the timer came in one workflow task) never erases a breach.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Literal
 
 from workflows import rules
 from workflows.activity_io import Audience, CaseFacts
+from workflows.clock_text import shown
 from workflows.messages import (
     ENDED,
     Action,
@@ -36,6 +41,8 @@ from workflows.messages import (
 )
 
 CHARGE_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-4e8a-9c3f-2d1e0b9a8c7d")
+# A breach is noticed the instant after its due time: an action at the due time meets it.
+INSTANT = timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,6 @@ class Notify:
     kind: str
     audience: Audience
     event: str
-    case: CaseState
     sla: Sla | None = None
 
 
@@ -59,7 +65,6 @@ class ExtendWarranty:
     event: str
     equipment_serial: str
     days: int
-    new_end: date
 
 
 Effect = Notify | BookCharge | ExtendWarranty
@@ -71,13 +76,20 @@ class ClockEvent:
     kind: Literal["warning", "breach"]
     sla: Sla
 
+    @property
+    def wakes_at(self) -> datetime:
+        return self.at + INSTANT if self.kind == "breach" else self.at
+
+    def fired_by(self, now: datetime) -> bool:
+        return self.wakes_at <= now
+
 
 @dataclass
 class CaseFile:
     state: CaseState
     run_id: str
     effects: list[Effect] = field(default_factory=list)
-    _accepted: set[str] = field(default_factory=set)
+    _last_taken: dict[str, str] = field(default_factory=dict)
     _misfits: set[str] = field(default_factory=set)
     _fired: set[tuple[str, str]] = field(default_factory=set)
     _counters: dict[str, int] = field(default_factory=dict)
@@ -88,7 +100,7 @@ class CaseFile:
     def from_request(cls, request: CaseRequest, reported_at: datetime, run_id: str) -> CaseFile:
         state = CaseState(
             case_id=request.case_id,
-            status=Status.awaiting_reply,
+            status=Status.opening,
             customer_id=request.customer_id,
             equipment_serial=request.equipment_serial,
             fault=request.fault,
@@ -103,7 +115,7 @@ class CaseFile:
     def invalid(
         cls, case_id: str, errors: list[FieldError], now: datetime, run_id: str
     ) -> CaseFile:
-        case = cls(state=CaseState(case_id=case_id, status=Status.awaiting_reply), run_id=run_id)
+        case = cls(state=CaseState(case_id=case_id, status=Status.opening), run_id=run_id)
         listed = "; ".join(f"{e.field}: {e.message}" for e in errors)
         case._end(Status.rejected, f"the request does not validate: {listed}", now, errors)
         return case
@@ -128,6 +140,8 @@ class CaseFile:
             facts.equipment_model,
             facts.site,
         )
+        s.timezone = facts.timezone
+        s.status = Status.awaiting_reply
         self._reset_deadlines()
         self._log(now, "opened", self._opening_summary())
         first_notice = "remote_support" if self._emergency_support() else "acknowledgement"
@@ -141,22 +155,34 @@ class CaseFile:
         self._notify("rejected", "office", "rejected", now)
         self._notify("rejected", "customer", "rejected", now)
 
+    def adopt_warranty_end(self, ends_on: date | None) -> None:
+        """The archive's warranty end for the equipment (every clause 7 extension of every case
+        on that serial): one source, so two cases on one serial agree."""
+        if ends_on is not None and self.opened and ends_on != self.state.warranty_ends_on:
+            self.state.warranty_ends_on = ends_on
+            self.state.version += 1
+
     # --- the technicians' and the office's actions ---
 
     def refusal(self, name: str, action: Action, now: datetime) -> str | None:
-        """Why `action` is refused; None when it fits, or repeats one already taken (a no-op)."""
-        if _key(name, action) in self._accepted:
+        """Why `action` would be refused at `now`; None when it fits, or repeats the last one
+        of its name (a no-op). Changes nothing: the update validator asks this."""
+        if self._repeats(name, action):
             return None
-        return rules.misfit(name, action, self.state, now)
+        judged = self.state.model_copy(
+            update={"breaches": [*self.state.breaches, *self._missed_before(now)]}
+        )
+        return rules.misfit(name, action, judged, now)
 
     def take(self, name: str, action: Action, now: datetime) -> str | None:
-        """Apply `action` when it fits and is new; otherwise leave the case as it is and say
-        why it was refused (None for a repeat)."""
-        if _key(name, action) in self._accepted:
+        """Judge the clocks up to `now`, then apply `action` when it fits and is new; otherwise
+        leave the case as it is and say why it was refused (None for a repeat)."""
+        self.tick(now, before_action=True)
+        if self._repeats(name, action):
             return None
         if reason := rules.misfit(name, action, self.state, now):
             return reason
-        self.apply(name, action, now)
+        self._apply(name, action, now)
         return None
 
     def record_misfit(self, name: str, reason: str, now: datetime) -> None:
@@ -167,11 +193,16 @@ class CaseFile:
         self._log(now, "rejected", f"{name} rejected: {reason}", {"action": name})
 
     def record_failure(self, detail: str, now: datetime) -> None:
-        """An effect that could not be carried out even after its retries."""
+        """An effect that could not be carried out, or a letter or finance event that could
+        not be delivered: a warning on the case."""
         self._log(now, "warning", detail)
 
-    def apply(self, name: str, action: Action, now: datetime) -> None:
-        self._accepted.add(_key(name, action))
+    def _repeats(self, name: str, action: Action) -> bool:
+        """The same action as the last one of its name: a retry, which changes nothing."""
+        return self._last_taken.get(name) == action.model_dump_json()
+
+    def _apply(self, name: str, action: Action, now: datetime) -> None:
+        self._last_taken[name] = action.model_dump_json()
         self._log(now, name, _describe(name, action), action.model_dump(mode="json"))
         match action:
             case Reply():
@@ -192,19 +223,21 @@ class CaseFile:
     def _reply(self, now: datetime) -> None:
         self._meet("reply", now)
         if self.state.status is Status.awaiting_reply:
-            self._set_status(Status.awaiting_technician)
+            self.state.status = Status.awaiting_technician
         self._notify("reply", "customer", self._next("reply"), now)
 
     def _dispatch(self, action: Dispatch, now: datetime) -> None:
         s = self.state
+        self._meet("reply", now)
         s.technician_id, s.technician_name = action.technician_id, action.technician_name
-        self._set_status(Status.technician_dispatched)
+        s.status = Status.technician_dispatched
         self._reset_deadlines()
         self._notify("dispatched", "customer", self._next("dispatch"), now)
 
     def _arrive(self, now: datetime) -> None:
+        self._meet("reply", now)
         self._meet("onsite", now)
-        self._set_status(Status.on_site)
+        self.state.status = Status.on_site
         self._notify("arrived", "customer", "arrive", now)
 
     def _repaired(self, repair: Repaired, now: datetime) -> None:
@@ -216,19 +249,19 @@ class CaseFile:
             rules.price_repair(self._charge_id("repair"), s.coverage, repair, s.terms), now
         )
         stopped_for = rules.downtime(repair)
-        if stopped_for and rules.vendor_pays(s.coverage, repair.cause):
+        if stopped_for and rules.earns_extension(s.coverage, repair.cause):
             self._extend_warranty(repair, stopped_for, now)
         self._end(Status.repaired, f"repaired by {s.technician_id}: {repair.cause.value}", now)
         self._notify("repaired", "customer", "repaired", now)
 
     def _extend_warranty(self, repair: Repaired, stopped_for: timedelta, now: datetime) -> None:
+        """Clause 7: the warranty moves later by the downtime; the archive's end, read back
+        after it records the extension, replaces the one computed here."""
         s = self.state
         assert s.warranty_ends_on and s.equipment_serial and s.coverage and s.terms
         days = rules.extension_days(stopped_for)
         s.warranty_ends_on += timedelta(days=days)
-        self.effects.append(
-            ExtendWarranty("repaired", s.equipment_serial, days, s.warranty_ends_on)
-        )
+        self.effects.append(ExtendWarranty("repaired", s.equipment_serial, days))
         self._log(
             now,
             "warranty_extended",
@@ -273,22 +306,36 @@ class CaseFile:
                 events.append(ClockEvent(warn, "warning", sla))
             if ("breach", sla) not in self._fired:
                 events.append(ClockEvent(due, "breach", sla))
-        return sorted(events, key=lambda e: e.at)
+        return sorted(events, key=lambda e: e.wakes_at)
 
     def next_clock_event(self) -> datetime | None:
         events = self.clock_events()
-        return events[0].at if events else None
+        return events[0].wakes_at if events else None
 
-    def tick(self, now: datetime) -> None:
+    def tick(self, now: datetime, before_action: bool = False) -> None:
+        """Fire every warning and breach due by `now`. Before an action, only the breaches:
+        a warning the action makes moot is not sent."""
         for event in self.clock_events():
-            if event.at > now:
+            if not event.fired_by(now):
                 break
-            self._fired.add((event.kind, event.sla))
             if event.kind == "breach":
+                self._fired.add((event.kind, event.sla))
                 self._breach(event, now)
-            elif now < (rules.due_of(event.sla, self.state.deadlines) or now):
-                self._log(now, "warning", f"{event.sla} deadline is near", {"sla": event.sla})
-                self._notify("warning", "office", f"warning-{event.sla}", now, event.sla)
+            elif not before_action:
+                self._fired.add((event.kind, event.sla))
+                self._warn(event, now)
+
+    def _missed_before(self, now: datetime) -> list[Breach]:
+        return [
+            Breach(sla=e.sla, due=e.at, noticed_at=now)
+            for e in self.clock_events()
+            if e.kind == "breach" and e.fired_by(now)
+        ]
+
+    def _warn(self, event: ClockEvent, now: datetime) -> None:
+        if now < (rules.due_of(event.sla, self.state.deadlines) or now):
+            self._log(now, "warning", f"{event.sla} deadline is near", {"sla": event.sla})
+            self._notify("warning", "office", f"warning-{event.sla}", now, event.sla)
 
     def _breach(self, event: ClockEvent, now: datetime) -> None:
         self.state.breaches.append(Breach(sla=event.sla, due=event.at, noticed_at=now))
@@ -299,6 +346,8 @@ class CaseFile:
             self._notify("written_explanation", "executive", "explanation", now, event.sla)
 
     def _meet(self, sla: Sla, now: datetime) -> None:
+        """Stop the clock. Met in time only at or before the due time: a breach recorded
+        before stays in `breaches`, and `met` says when the work was done."""
         if rules.due_of(sla, self.state.deadlines) and sla not in self.state.met:
             self.state.met[sla] = now
 
@@ -318,7 +367,7 @@ class CaseFile:
     def _opening_summary(self) -> str:
         s = self.state
         due = ", ".join(
-            f"{sla} due {d.strftime('%Y-%m-%d %H:%M:%S UTC')}"
+            f"{sla} due {shown(d, s.timezone)}"
             for sla in rules.SLAS
             if (d := rules.due_of(sla, s.deadlines)) is not None
         )
@@ -328,19 +377,15 @@ class CaseFile:
     def _end(
         self, status: Status, reason: str, now: datetime, errors: list[FieldError] | None = None
     ) -> None:
-        self._set_status(status)
+        self.state.status = status
         self.state.outcome = Outcome(status=status, reason=reason, at=now, errors=errors or [])
         self._log(now, "closed", reason)
-
-    def _set_status(self, status: Status) -> None:
-        self.state.status = status
 
     def _notify(
         self, kind: str, audience: Audience, event: str, now: datetime, sla: Sla | None = None
     ) -> None:
         self._log(now, "notice", f"{kind} notice to the {audience}", {"kind": kind})
-        snapshot = self.state.model_copy(deep=True)
-        self.effects.append(Notify(kind, audience, event, snapshot, sla))
+        self.effects.append(Notify(kind, audience, event, sla))
 
     def _log(self, now: datetime, kind: str, detail: str, data: dict | None = None) -> None:
         self.state.timeline.append(TimelineEntry(at=now, kind=kind, detail=detail, data=data))
@@ -356,10 +401,6 @@ class CaseFile:
     def take_effects(self) -> list[Effect]:
         taken, self.effects = self.effects, []
         return taken
-
-
-def _key(name: str, action: Action) -> str:
-    return f"{name}:{action.model_dump_json()}"
 
 
 def _describe(name: str, action: Action) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from workflows.clock_text import shown
 from workflows.messages import CaseRequest, CaseState
 
 
@@ -24,12 +25,12 @@ def static_details(request: CaseRequest) -> str:
     )
 
 
-def _at(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
-
-
 def current_details(case: CaseState) -> str:
     d = case.deadlines
+
+    def _at(moment: datetime | None) -> str:
+        return shown(moment, case.timezone)
+
     lines = [
         f"**{case.status.value}** · {case.coverage.value if case.coverage else 'coverage unknown'}",
         f"reply due {_at(d.reply_due)} · on site due {_at(d.onsite_due)} · "

@@ -6,12 +6,21 @@ Every model ignores unknown keys so newer callers do not break older workers.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from workflows.currencies import ISO_4217
 
@@ -23,12 +32,45 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
 
-def _to_cents(amount: Decimal) -> Decimal:
+_PLAIN_DECIMAL = re.compile(r"^-?\d{1,16}(\.\d{1,2})?$")
+MAX_MONEY = Decimal("99999999999.99")
+MAX_UNIT_PRICE = Decimal("99999999.99")
+MAX_HOURS = Decimal("10000")
+MAX_QTY = 100_000
+MAX_PARTS = 500
+
+
+def plain_decimal(value: Any) -> Decimal:
+    """A decimal string of digits with at most two decimals (`"320.00"`, `"2.5"`), or a JSON
+    number that reads the same; exponents, booleans, NaN and infinities are refused."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError('must be a decimal string like "320.00"')
+    text = repr(value) if isinstance(value, float) else str(value)
+    text = text.strip()
+    if not _PLAIN_DECIMAL.match(text):
+        raise ValueError(
+            f'{text[:40]!r} is not a plain decimal with at most two decimals, like "320.00"'
+        )
+    amount = Decimal(text)
+    if amount < 0:
+        raise ValueError("must not be negative")
+    return amount
+
+
+def _cents(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), AfterValidator(_to_cents)]
-Hours = Annotated[Decimal, Field(ge=0, le=10_000, decimal_places=2)]
+# Every limit fits the ledger (Numeric(20, 2)): 500 parts x 100 000 x 99 999 999.99 plus labour
+# stays below 10^16, so no accepted payload can fail to be booked.
+Money = Annotated[
+    Decimal, BeforeValidator(plain_decimal), Field(le=MAX_MONEY), AfterValidator(_cents)
+]
+UnitPrice = Annotated[
+    Decimal, BeforeValidator(plain_decimal), Field(le=MAX_UNIT_PRICE), AfterValidator(_cents)
+]
+Hours = Annotated[Decimal, BeforeValidator(plain_decimal), Field(le=MAX_HOURS)]
+Quantity = Annotated[int, Field(strict=True, gt=0, le=MAX_QTY)]
 
 
 def _known_currency(code: str) -> str:
@@ -142,14 +184,14 @@ class Arrive(Message):
 class Part(Message):
     part_no: Identifier
     description: Name | None = None
-    qty: Annotated[int, Field(gt=0, le=100_000)]
-    unit_price: Money
+    qty: Quantity
+    unit_price: UnitPrice
 
 
 class Repaired(Message):
     technician_id: Identifier
     cause: Cause
-    parts: Annotated[list[Part], Field(max_length=500)] = []
+    parts: Annotated[list[Part], Field(max_length=MAX_PARTS)] = []
     labour_hours: Hours = Decimal("0")
     equipment_stopped_at: AwareDatetime | None = None
     equipment_restored_at: AwareDatetime | None = None
@@ -273,4 +315,5 @@ class CaseState(Message):
     timeline: list[TimelineEntry] = []
     outcome: Outcome | None = None
     terms: Terms | None = None
+    timezone: str | None = None
     version: int = 0

@@ -44,6 +44,14 @@ class RepairCase:
     def state(self) -> Any:
         return self._engine._case.state
 
+    @workflow.signal(name="delivery_problem")
+    def delivery_problem(self, payload: Any = None) -> None:
+        """From the worker's relay: a letter or finance event of this case is not delivered.
+        A case opened under v1.0 learns of it from its own delivery activities instead."""
+        if isinstance(self._engine, CaseEngine):
+            detail = payload.get("detail") if isinstance(payload, dict) else None
+            self._engine.delivery_problem(str(detail or "a delivery failed"))
+
     @workflow.update(name="reply")
     async def reply(self, payload: Any = None) -> CaseState:
         return await self._engine.update("reply", payload)

@@ -36,6 +36,8 @@ from workflows.messages import (
 
 CENT = Decimal("0.01")
 CLOCK_SKEW = timedelta(minutes=5)
+# A report older than this is a typo, not a case; a stop this long before the report is too.
+OLDEST_REPORT = timedelta(days=7)
 SLA_FIELDS: dict[Sla, str] = {
     "reply": "reply_due",
     "onsite": "onsite_due",
@@ -47,6 +49,9 @@ SLAS: tuple[Sla, ...] = tuple(SLA_FIELDS)
 # nonconformance or wrong guidance, in or out of warranty. Clause 1: in warranty, repairs are free.
 CUSTOMER_CAUSED = frozenset({Cause.customer_modification, Cause.improper_maintenance})
 VENDOR_CAUSED_ALWAYS = frozenset({Cause.spec_nonconformance, Cause.guidance_error})
+# Clause 7: downtime "for our reason" extends the warranty; wear and tear or an unknown cause
+# is repaired free in warranty (clause 1) but earns no extension.
+VENDOR_REASONS = frozenset({Cause.product_defect, *VENDOR_CAUSED_ALWAYS})
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)")
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -79,8 +84,10 @@ def add_months(start: date, months: int) -> date:
 
 
 def warranty_ends_on(start: date, months: int, extension_days: int = 0) -> date:
-    """The last day of cover: `months` from the start, plus any days earned by clause 7."""
-    return add_months(start, months) - timedelta(days=1) + timedelta(days=extension_days)
+    """The last day of cover (PRC Civil Code arts. 201-202): the day of the month of the start,
+    `months` later (the month's last day when it has no such day), plus the days earned by
+    clause 7. 2025-01-15 + 12 months: 2026-01-15; 2025-01-31 + 1 month: 2025-02-28."""
+    return add_months(start, months) + timedelta(days=extension_days)
 
 
 def coverage_on(reported_on: date, ends_on: date) -> Coverage:
@@ -93,10 +100,11 @@ def coverage_on(reported_on: date, ends_on: date) -> Coverage:
 def onsite_span(
     coverage: Coverage, emergency: bool, onsite_needed: bool, terms: Terms
 ) -> timedelta | None:
-    """The on-site commitment: 3 h in warranty when asked for or necessary; 4 h for a
+    """The on-site commitment: 3 h in warranty when asked for or necessary (a dispatch or an
+    emergency makes it necessary); 4 h for a
     post-warranty emergency (clause 9); none for a post-warranty visit agreed with the customer."""
     if coverage is Coverage.in_warranty:
-        return terms.onsite if onsite_needed else None
+        return terms.onsite if onsite_needed or emergency else None
     return terms.emergency_onsite if emergency else None
 
 
@@ -126,11 +134,21 @@ def warning_at(reported_at: datetime, due: datetime, warn_at: Decimal) -> dateti
     return reported_at + timedelta(seconds=float(span_seconds * warn_at))
 
 
+def reported_at_problem(reported_at: datetime, now: datetime) -> str | None:
+    """Why a report time cannot be a real report: in the future, or over a week old."""
+    if reported_at > now + CLOCK_SKEW:
+        return "is in the future"
+    if reported_at < now - OLDEST_REPORT:
+        return f"is more than {OLDEST_REPORT.days} days in the past"
+    return None
+
+
 # --- which actions fit the case ---
 
 
 def misfit(name: str, action: Action, case: CaseState, now: datetime) -> str | None:
-    """Why `action` does not fit the case as it stands, or None when it fits."""
+    """Why `action` does not fit the case as it stands at `now`, or None when it fits.
+    `case.breaches` must already hold every deadline missed before `now`."""
     if case.status in ENDED:
         return f"case {case.case_id} is closed ({case.status.value}); it takes no more actions"
     check = _FIT_CHECKS.get(name)
@@ -141,6 +159,8 @@ def _dispatch_misfit(action: Action, case: CaseState, now: datetime) -> str | No
     assert isinstance(action, Dispatch)
     if case.status is Status.on_site:
         return f"technician {case.technician_id} is already on site"
+    if action.eta and case.reported_at and action.eta < case.reported_at:
+        return f"eta {action.eta.isoformat()} is before the fault was reported"
     return None
 
 
@@ -163,13 +183,23 @@ def _repaired_misfit(action: Action, case: CaseState, now: datetime) -> str | No
         return f"technician {action.technician_id} is not the one dispatched ({case.technician_id})"
     if case.status is Status.technician_dispatched:
         return f"technician {case.technician_id} has not reported arrival on site yet"
-    for field in ("equipment_stopped_at", "equipment_restored_at"):
-        problem = _time_misfit(field, getattr(action, field), None, now)
-        if problem:
+    return _downtime_misfit(action, case, now)
+
+
+def _downtime_misfit(repair: Repaired, case: CaseState, now: datetime) -> str | None:
+    """The stop may lie up to a week before the report; neither time in the future; the stop
+    before the restoration."""
+    stopped, restored = repair.equipment_stopped_at, repair.equipment_restored_at
+    for field, at in (("equipment_stopped_at", stopped), ("equipment_restored_at", restored)):
+        if problem := _time_misfit(field, at, None, now):
             return problem
-    stopped, restored = action.equipment_stopped_at, action.equipment_restored_at
-    if stopped and restored and stopped > restored:
-        return "equipment_stopped_at is after equipment_restored_at"
+    if stopped and case.reported_at and stopped < case.reported_at - OLDEST_REPORT:
+        return (
+            f"equipment_stopped_at {stopped.isoformat()} is more than {OLDEST_REPORT.days} days "
+            "before the fault was reported"
+        )
+    if stopped and restored and stopped >= restored:
+        return "equipment_stopped_at must come before equipment_restored_at"
     return None
 
 
@@ -225,52 +255,50 @@ def vendor_pays(coverage: Coverage, cause: Cause) -> bool:
     return coverage is Coverage.in_warranty and cause not in CUSTOMER_CAUSED
 
 
+def _line(description: str, qty: Decimal, unit_price: Decimal, part_no: str | None = None):
+    return ChargeLine(
+        description=description,
+        part_no=part_no,
+        qty=qty,
+        unit_price=unit_price,
+        amount=cents(qty * unit_price),
+    )
+
+
+def list_price(parts: Sequence[Part], labour_hours: Decimal, terms: Terms) -> Decimal:
+    """Parts and labour at list, exactly (not rounded)."""
+    return sum((p.unit_price * p.qty for p in parts), Decimal(0)) + labour_hours * terms.labour_rate
+
+
 def list_lines(parts: Sequence[Part], labour_hours: Decimal, terms: Terms) -> list[ChargeLine]:
     lines = [
-        ChargeLine(
-            description=part.description or part.part_no,
-            part_no=part.part_no,
-            qty=Decimal(part.qty),
-            unit_price=part.unit_price,
-            amount=cents(part.unit_price * part.qty),
-        )
-        for part in parts
+        _line(p.description or p.part_no, Decimal(p.qty), p.unit_price, p.part_no) for p in parts
     ]
     if labour_hours > 0:
-        lines.append(
-            ChargeLine(
-                description=f"labour {labour_hours} h at {terms.labour_rate} per hour",
-                qty=labour_hours,
-                unit_price=terms.labour_rate,
-                amount=cents(labour_hours * terms.labour_rate),
-            )
-        )
+        labour = f"labour {labour_hours} h at {terms.labour_rate} per hour"
+        lines.append(_line(labour, labour_hours, terms.labour_rate))
     return lines
 
 
 def price_repair(charge_id: str, coverage: Coverage, repair: Repaired, terms: Terms) -> Charge:
     """The charge for a repair: at list to the vendor or the customer, or at the favourable
-    post-warranty price (clause 8) when the customer pays after the warranty."""
-    lines = list_lines(repair.parts, repair.labour_hours, terms)
-    subtotal = sum((line.amount for line in lines), Decimal("0.00"))
-    amount = subtotal
+    post-warranty price (clause 8) when the customer pays after the warranty. The amount is
+    computed exactly and rounded half-up to the cent once; the favourable-price line takes
+    whatever difference makes the lines add up to it, and is left out when it is zero."""
     vendor = vendor_pays(coverage, repair.cause)
-    if not vendor and coverage is Coverage.post_warranty and terms.discount > 0:
-        amount = cents(subtotal * (1 - terms.discount))
-        lines.append(
-            ChargeLine(
-                description=f"post-warranty favourable price: {_percent(terms.discount)}% off list",
-                qty=Decimal(1),
-                unit_price=amount - subtotal,
-                amount=amount - subtotal,
-            )
-        )
+    share = 1 - terms.discount if not vendor and coverage is Coverage.post_warranty else 1
+    amount = cents(list_price(repair.parts, repair.labour_hours, terms) * share)
+    lines = list_lines(repair.parts, repair.labour_hours, terms)
+    difference = amount - sum((line.amount for line in lines), Decimal("0.00"))
+    if difference:
+        favourable = f"post-warranty favourable price: {_percent(terms.discount)}% off list"
+        lines.append(_line(favourable, Decimal(1), difference))
     return Charge(
         id=charge_id,
         kind="warranty_cost" if vendor else "chargeable_repair",
         payer="vendor" if vendor else "customer",
         lines=lines,
-        amount=cents(amount),
+        amount=amount,
         currency=terms.currency,
         coverage=coverage,
         cause=repair.cause,
@@ -294,6 +322,11 @@ def price_third_party(charge_id: str, coverage: Coverage | None, claim: ThirdPar
         currency=claim.currency,
         coverage=coverage,
     )
+
+
+def earns_extension(coverage: Coverage, cause: Cause) -> bool:
+    """Clause 7 applies within the warranty only, and only for the vendor's reasons."""
+    return coverage is Coverage.in_warranty and cause in VENDOR_REASONS
 
 
 def downtime(repair: Repaired) -> timedelta | None:
