@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 from activities.settings import terms_from_env
 from workflows import rules
 from workflows.activity_io import CaseFacts
+from workflows.case_engine import parse_action
 from workflows.case_file import CaseFile
 from workflows.messages import (
     Arrive,
@@ -29,7 +30,6 @@ from workflows.messages import (
     Terms,
     ThirdPartyRepair,
 )
-from workflows.case_engine import parse_action
 
 REPORTED = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 IN, POST = Coverage.in_warranty, Coverage.post_warranty

@@ -240,7 +240,8 @@ async def test_restored_before_stopped_is_refused(env, task_queue):
             "equipment_stopped_at": now.isoformat(),
             "equipment_restored_at": (now - timedelta(hours=1)).isoformat(),
         }
-        assert "must come before equipment_restored_at" in await rejected(handle, "repaired", report)
+        refusal = await rejected(handle, "repaired", report)
+        assert "must come before equipment_restored_at" in refusal
 
 
 async def test_a_delivery_the_relay_could_not_make_is_a_warning_on_the_case(env, task_queue):
