@@ -97,6 +97,7 @@ class ArchiveActivities:
                 warranty_ends_on=ends_on,
                 coverage=rules.coverage_on(reported_on, ends_on),
                 terms=terms_under(contract, self.settings.terms),
+                timezone=self.settings.timezone,
             )
         log.info("equipment placed", coverage=facts.coverage, warranty_ends_on=str(ends_on))
         return facts
