@@ -1,0 +1,69 @@
+"""A case opened under v1.0 finishes under today's worker, on the frozen v1.0 engine: the
+upgrade of a worker never breaks an open case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.worker import Worker
+
+from tests.workflow_harness import REPAIR, desk, request
+from workflows.repair_case import RepairCase
+from workflows.v1_0.engine import CaseEngineV1
+from workflows.v1_0.messages import CaseState
+
+T3 = {"technician_id": "T-3"}
+
+
+@workflow.defn(name="RepairCase")
+class ReleaseOneZero:
+    """The v1.0 worker's RepairCase: its engine, with no patch marker."""
+
+    @workflow.init
+    def __init__(self, request: Any = None) -> None:
+        self._engine = CaseEngineV1(request)
+
+    @workflow.run
+    async def run(self, request: Any = None) -> CaseState:
+        return await self._engine.run(request)
+
+    @workflow.query(name="state")
+    def state(self) -> CaseState:
+        return self._engine._case.state
+
+    @workflow.update(name="dispatch")
+    async def dispatch(self, payload: Any = None) -> CaseState:
+        return await self._engine.update("dispatch", payload)
+
+
+async def test_a_case_opened_under_v1_0_finishes_on_todays_worker(env, task_queue):
+    async with desk(env, task_queue) as d:
+        archive = d.archive
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[ReleaseOneZero],
+        activities=archive.activities(),
+        max_cached_workflows=0,
+    ):
+        handle = await env.client.start_workflow(
+            "RepairCase", request("C-UPGRADE"), id="case-C-UPGRADE", task_queue=task_queue
+        )
+        await d.placed(handle)
+        await handle.execute_update("dispatch", T3)
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[RepairCase],
+        activities=archive.activities(),
+    ):
+        await handle.execute_update("arrive", T3)
+        await handle.execute_update("repaired", REPAIR)
+        result = await handle.result()
+    assert result["status"] == "repaired"
+    assert result["charges"][0]["kind"] == "chargeable_repair"
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert markers == []
+    assert {n.kind for n in archive.notices if n.case.case_id == "C-UPGRADE"} >= {"repaired"}
