@@ -15,6 +15,7 @@ from activities.archive.db import archive
 from activities.archive.schema import Notice
 from activities.notices import outbox
 from activities.settings import Settings
+from workflows.clock_text import shown_time
 
 
 def register(commands: Any) -> None:
@@ -37,7 +38,7 @@ def _notices(args: argparse.Namespace) -> int:
         print(json.dumps([_json(row) for row in rows], indent=2, ensure_ascii=False))
     elif rows:
         lines = [_line(row, settings.zone) for row in rows]
-        print("\n".join([f"Notices (times in {settings.zone.key})", *lines]))
+        print("\n".join(lines))
     else:
         print("no notices")
     return 0
@@ -65,12 +66,12 @@ def _json(row: Notice) -> dict[str, Any]:
 def _line(row: Notice, zone: ZoneInfo) -> str:
     """One notice: when, case, kind, to whom, and whether it went out."""
     if row.delivered_at:
-        state = f"sent {row.delivered_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        state = f"sent {shown_time(row.delivered_at, zone)}"
     elif row.channel == "outbox":
         state = "kept in the outbox: no SMTP server or no address"
     else:
         error = f": {row.last_error}" if row.last_error else ""
         state = f"PENDING after {row.attempts} attempt(s){error}"
     to = f"{row.audience} <{row.recipient}>" if row.recipient else f"{row.audience} (no address)"
-    written = f"{row.created_at.astimezone(zone):%Y-%m-%d %H:%M}"
+    written = shown_time(row.created_at, zone)
     return f"{written}  {row.case_id}  {row.kind:<19} {to}\n    {row.subject}\n    {state}"

@@ -134,7 +134,8 @@ async def test_a_repair_report_with_parts_is_charged_and_shown(cli: Cli) -> None
     assert shown.code == 0, shown.err
     assert f"Case {case_id} · repaired" in shown.out
     assert "T-3 Zhao Lei" in shown.out
-    assert "times in Asia/Shanghai" in shown.out
+    assert re.search(r"reported +\d{4}-\d\d-\d\d \d\d:\d\d Asia/Shanghai\n", shown.out)
+    assert "CST" not in shown.out and "UTC" not in shown.out
     assert re.search(r"chargeable_repair\s+customer\s+1070\.00 CNY", shown.out)
     assert "pressure switch P-100: 1 × 320.00 = 320.00" in shown.out
 
