@@ -61,7 +61,7 @@ def period(args: argparse.Namespace) -> tuple[date | None, date | None]:
 def build_report(settings: Settings, start: date | None, end: date | None) -> Report:
     now = datetime.now(UTC).replace(microsecond=0)
     cases = archived_clocks(archive(settings.database_url), settings.zone, start, end)
-    return Report(compliance(cases, settings.zone, now), start, end, now, settings.zone)
+    return Report(compliance(cases, settings.zone), start, end, now, settings.zone)
 
 
 def _report(args: argparse.Namespace) -> int:
