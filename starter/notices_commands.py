@@ -11,10 +11,10 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from activities.archive.db import archive
 from activities.archive.schema import Notice
 from activities.notices import outbox
 from activities.settings import Settings
+from starter.which_archive import opened_archive
 from workflows.clock_text import shown_time
 
 
@@ -33,7 +33,8 @@ def register(commands: Any) -> None:
 
 def _notices(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    rows = outbox.listing(archive(settings.database_url), args.case, pending=args.pending)
+    sessions = opened_archive(settings.database_url)
+    rows = outbox.listing(sessions, args.case, pending=args.pending)
     if args.json:
         print(json.dumps([_json(row) for row in rows], indent=2, ensure_ascii=False))
     elif rows:
