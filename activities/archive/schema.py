@@ -53,9 +53,9 @@ class ExactAmount(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | None, dialect: Any) -> Decimal | str | None:
         if value is None:
             return None
+        if Decimal(value).adjusted() >= AMOUNT_DIGITS - AMOUNT_PLACES:
+            raise ValueError(f"amount {value} is wider than the archive's {AMOUNT_DIGITS} digits")
         amount = Decimal(value).quantize(CENT)
-        if amount.adjusted() >= AMOUNT_DIGITS - AMOUNT_PLACES:
-            raise ValueError(f"amount {amount} is wider than the archive's {AMOUNT_DIGITS} digits")
         return str(amount) if dialect.name == "sqlite" else amount
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
