@@ -15,7 +15,7 @@ from activities.archive.schema import Notice
 from activities.notices import outbox
 from activities.settings import Settings
 from starter.which_archive import opened_archive
-from workflows.clock_text import shown_time
+from workflows.clock_text import shown
 
 
 def register(commands: Any) -> None:
@@ -67,12 +67,12 @@ def _json(row: Notice) -> dict[str, Any]:
 def _line(row: Notice, zone: ZoneInfo) -> str:
     """One notice: when, case, kind, to whom, and whether it went out."""
     if row.delivered_at:
-        state = f"sent {shown_time(row.delivered_at, zone)}"
+        state = f"sent {shown(row.delivered_at, zone.key)}"
     elif row.channel == "outbox":
         state = "kept in the outbox: no SMTP server or no address"
     else:
         error = f": {row.last_error}" if row.last_error else ""
         state = f"PENDING after {row.attempts} attempt(s){error}"
     to = f"{row.audience} <{row.recipient}>" if row.recipient else f"{row.audience} (no address)"
-    written = shown_time(row.created_at, zone)
+    written = shown(row.created_at, zone.key)
     return f"{written}  {row.case_id}  {row.kind:<19} {to}\n    {row.subject}\n    {state}"

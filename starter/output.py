@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from starter.cases import CaseRow
-from workflows.clock_text import shown_time
+from workflows.clock_text import shown
 from workflows.messages import CaseState, Charge
 from workflows.rules import SLA_FIELDS
 
@@ -18,7 +18,7 @@ SLA_LABELS = {"reply": "reply", "onsite": "on site", "repair_24h": "explanation"
 
 
 def at(moment: datetime | None, zone: ZoneInfo) -> str:
-    return shown_time(moment, zone) if moment else "-"
+    return shown(moment, zone.key) if moment else "-"
 
 
 def deadline_lines(state: CaseState, zone: ZoneInfo) -> list[str]:

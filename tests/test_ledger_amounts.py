@@ -18,7 +18,8 @@ from workflows import rules
 from workflows.messages import Coverage, Repaired, Terms
 from workflows.term_values import MAX_LABOUR_RATE
 
-LARGEST_PRICE = "999999999999.99"  # Money: 12 integer digits and 2 decimals
+LARGEST_PRICE = "99999999.99"  # the largest unit price of a part validation accepts
+WIDEST = Decimal("9" * 22 + ".99")  # the widest amount the ledger column holds
 
 
 def largest_repair() -> Repaired:
@@ -37,12 +38,20 @@ def largest_repair() -> Repaired:
 def test_the_largest_accepted_repair_books_and_reads_back_exactly(database_url: str) -> None:
     terms = Terms(labour_rate=MAX_LABOUR_RATE)
     charge = rules.price_repair(str(uuid.uuid4()), Coverage.in_warranty, largest_repair(), terms)
-    assert charge.amount == Decimal("49999999999999500000.00") + 10_000 * MAX_LABOUR_RATE
+    parts = 500 * 100_000 * Decimal(LARGEST_PRICE)
+    assert charge.amount == parts + 10_000 * MAX_LABOUR_RATE
     FinanceActivities(make_settings(database_url)).book_charge(booking(charge))
     with archive(database_url)() as session:
         entry = session.get_one(LedgerEntry, charge.id)
-    assert str(entry.amount) == str(charge.amount) == "50000000009999500000.00"
+    assert str(entry.amount) == str(charge.amount)
     assert f'"amount":"{charge.amount}"' in entry.event.replace(" ", "")
+
+
+def test_the_widest_amount_the_column_holds_reads_back_exactly(database_url: str) -> None:
+    charge = post_warranty_repair().charge.model_copy(update={"amount": WIDEST})
+    FinanceActivities(make_settings(database_url)).book_charge(booking(charge))
+    with archive(database_url)() as session:
+        assert str(session.get_one(LedgerEntry, charge.id).amount) == str(WIDEST)
 
 
 def test_a_cent_is_a_cent(database_url: str) -> None:

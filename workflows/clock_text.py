@@ -1,19 +1,25 @@
-"""A time shown to a person: in the zone the people agree on, the zone named by its IANA name.
-
-`2026-11-24 16:00 Asia/Shanghai`: never `CST` (China, Cuba or the US Midwest?) and never a UTC
-label on a local time. Used by the command line, the report, the letters and the workflow's UI
-texts alike. Pure: give it a `ZoneInfo` (or the zone's name) and an aware datetime.
-"""
+"""Times shown to people: in the configured zone, named by its IANA name, never a bare "UTC"
+or "CST" label on a local time. Pure: no clock is read."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
+DEFAULT_ZONE = "Asia/Shanghai"
 
-def shown_time(moment: datetime, zone: ZoneInfo | str) -> str:
-    """`moment` to the minute in `zone`, followed by the zone's IANA name."""
+
+@cache
+def zone(name: str | None) -> ZoneInfo:
+    return ZoneInfo(name or DEFAULT_ZONE)
+
+
+def shown(moment: datetime | None, zone_name: str | None, seconds: bool = False) -> str:
+    """`2026-11-24 16:00 Asia/Shanghai`; a dash for no time."""
+    if moment is None:
+        return "—"
     if moment.tzinfo is None:
-        raise ValueError(f"{moment} has no zone: repairdesk keeps every time with its zone")
-    local_zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-    return f"{moment.astimezone(local_zone):%Y-%m-%d %H:%M} {local_zone.key}"
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(zone(zone_name))
+    return f"{local.strftime('%Y-%m-%d %H:%M:%S' if seconds else '%Y-%m-%d %H:%M')} {local.tzinfo}"

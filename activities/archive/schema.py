@@ -30,8 +30,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value
 
 
-# Wide enough for any amount validation accepts: 500 parts of 100 000 at 999 999 999 999.99, plus
-# 10 000 hours of labour, stays below 10^20; four more digits leave room for longer lists.
+# 22 integer digits: far more than any amount validation accepts (500 parts of 100 000 at the
+# largest unit price, plus 10 000 h at the largest labour rate), so a booking never overflows.
 AMOUNT_DIGITS, AMOUNT_PLACES = 24, 2
 CENT = Decimal(1).scaleb(-AMOUNT_PLACES)
 

@@ -13,7 +13,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from zoneinfo import ZoneInfo
 
-from workflows.clock_text import shown_time
+from workflows.clock_text import shown
 from workflows.messages import Language
 
 TEMPLATES = files("activities.notices") / "templates"
@@ -50,7 +50,7 @@ class Wording:
 
     def time(self, moment: datetime) -> str:
         """A moment in the configured zone, the zone named: `2026-11-24 16:00 Asia/Shanghai`."""
-        return shown_time(moment, self.zone)
+        return shown(moment, self.zone.key)
 
     def money(self, amount: Decimal, currency: str) -> str:
         return f"{amount:,.2f} {currency}"
