@@ -6,14 +6,14 @@ A bad value stops the worker or the command at once with a message naming the va
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from workflows import term_values
 from workflows.messages import Language, Terms
-from workflows.rules import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite:///./.repairdesk/archive.db"
 
@@ -22,23 +22,22 @@ class SettingsError(ValueError):
     """An environment variable holds a value repairdesk cannot use."""
 
 
-def _decimal(env: Mapping[str, str], name: str, default: str, low: str, high: str) -> Decimal:
+def _decimal(
+    env: Mapping[str, str], name: str, default: str, read: Callable[[str], Decimal]
+) -> Decimal:
     raw = env.get(name) or default
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise SettingsError(f"{name}={raw!r} is not a number") from None
-    if not Decimal(low) <= value <= Decimal(high):
-        raise SettingsError(f"{name}={raw!r} must be between {low} and {high}")
-    return value
+        return read(raw)
+    except ValueError as e:
+        raise SettingsError(f"{name}={e}") from None
 
 
 def _duration(env: Mapping[str, str], name: str, default: str) -> timedelta:
     raw = env.get(name) or default
     try:
-        return parse_duration(raw)
+        return term_values.sla_span(raw)
     except ValueError as e:
-        raise SettingsError(f"{name}: {e}") from None
+        raise SettingsError(f"{name}={e}") from None
 
 
 def _language(env: Mapping[str, str], name: str) -> Language:
@@ -57,9 +56,9 @@ def terms_from_env(env: Mapping[str, str]) -> Terms:
         onsite=_duration(env, "REPAIRDESK_SLA_ONSITE", "3h"),
         repair=_duration(env, "REPAIRDESK_SLA_REPAIR", "24h"),
         emergency_onsite=_duration(env, "REPAIRDESK_SLA_EMERGENCY_ONSITE", "4h"),
-        warn_at=_decimal(env, "REPAIRDESK_SLA_WARN_AT", "0.75", "0", "1"),
-        discount=_decimal(env, "REPAIRDESK_POST_WARRANTY_DISCOUNT", "0.10", "0", "1"),
-        labour_rate=_decimal(env, "REPAIRDESK_LABOUR_RATE", "300.00", "0", "1000000"),
+        warn_at=_decimal(env, "REPAIRDESK_SLA_WARN_AT", "0.75", term_values.warn_at),
+        discount=_decimal(env, "REPAIRDESK_POST_WARRANTY_DISCOUNT", "0.10", term_values.discount),
+        labour_rate=_decimal(env, "REPAIRDESK_LABOUR_RATE", "300.00", term_values.labour_rate),
     )
 
 

@@ -12,14 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.contracts import import_contracts
 from activities.archive.csv_table import ImportRejected
-from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.settings import Settings
+from starter.which_archive import opened_archive, shown_url
 
 Importer = Callable[[sessionmaker[Session], Path], Any]
 
@@ -53,7 +52,7 @@ def _run(args: argparse.Namespace, load: Importer) -> tuple[Any, str] | None:
     """Load `args.file` into the archive; on problems print them all and return None."""
     url = Settings.from_env().database_url
     try:
-        return load(archive(url), args.file), make_url(url).render_as_string(hide_password=True)
+        return load(opened_archive(url, say_if_empty=False), args.file), shown_url(url)
     except ImportRejected as rejected:
         for problem in rejected.problems:
             print(f"{args.file}: {problem}", file=sys.stderr)

@@ -22,7 +22,14 @@ from starter.case_args import (
     parse_time,
     validated,
 )
-from starter.cases import case_state, list_cases, list_query, open_case, open_new_case
+from starter.cases import (
+    case_state,
+    list_cases,
+    list_query,
+    open_case,
+    open_new_case,
+    placed_state,
+)
 from starter.run import Work, command
 from workflows.messages import CaseRequest, Language, Status
 
@@ -47,7 +54,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _register_open(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = commands.add_parser("open", help="open a case; prints its id")
+    p = commands.add_parser(
+        "open", help="open a case; prints its id once placed (exit 1, with why, if rejected)"
+    )
     p.add_argument("--customer", required=True, help="customer id, e.g. CUST-7")
     p.add_argument("--serial", required=True, help="equipment serial, e.g. SN-42")
     p.add_argument("--fault", required=True, help="what the customer reports")
@@ -90,9 +99,12 @@ def _open(args: argparse.Namespace, settings: Settings) -> Work:
 
     async def work(client: Client) -> str:
         if fresh:
-            return await open_new_case(client, settings.task_queue, request, settings.zone)
-        await open_case(client, settings.task_queue, request)
-        return request.case_id
+            case_id = await open_new_case(client, settings.task_queue, request, settings.zone)
+        else:
+            await open_case(client, settings.task_queue, request)
+            case_id = request.case_id
+        await placed_state(client, case_id)
+        return case_id
 
     return work
 

@@ -21,11 +21,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from starter.case_args import new_case_id, workflow_id
 from workflows import search_attributes as keys
 from workflows.details import static_details, static_summary
-from workflows.messages import CaseRequest, CaseState, Status
+from workflows.messages import ENDED, CaseRequest, CaseState, Status
 
 WORKFLOW_TYPE = "RepairCase"
 # A worker that is down would otherwise leave the command waiting for ever.
 ANSWER_TIMEOUT = timedelta(seconds=60)
+# How often `repairdesk open` asks whether the archive look-up has placed the case yet.
+PLACED_POLL = timedelta(milliseconds=100)
 # Generated ids are random; one that meets an earlier case is simply drawn again.
 FRESH_ID_ATTEMPTS = 5
 
@@ -44,6 +46,10 @@ class NoSuchCase(CaseError):
 
 class ActionRefused(CaseError):
     """The case refused the action; the message is the workflow's reason."""
+
+
+class CaseRejected(CaseError):
+    """The case opened and ended at once as `rejected`; the message gives the reason."""
 
 
 class CaseRow(BaseModel):
@@ -127,6 +133,36 @@ async def case_state(client: Client, case_id: str) -> CaseState:
         return await handle.query("state", result_type=CaseState, rpc_timeout=ANSWER_TIMEOUT)
     except RPCError as e:
         raise await _explain(client, case_id, e) from None
+
+
+def placed(state: CaseState) -> bool:
+    """Whether the archive look-up has placed the case (or it has ended). A v1.1 case says
+    `opening` until then; a case of the first release already said `awaiting_reply`, with no
+    coverage yet."""
+    if state.status in ENDED:
+        return True
+    return state.status is not Status.opening and state.coverage is not None
+
+
+async def placed_state(client: Client, case_id: str) -> CaseState:
+    """The case once it is placed; a case that ended `rejected` raises `CaseRejected`."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + ANSWER_TIMEOUT.total_seconds()
+    while not placed(state := await case_state(client, case_id)):
+        if loop.time() > give_up:
+            raise CaseError(_no_worker(case_id))
+        await asyncio.sleep(PLACED_POLL.total_seconds())
+    if state.status is Status.rejected:
+        raise CaseRejected(f"case {case_id} was rejected: {rejection(state)}")
+    return state
+
+
+def rejection(state: CaseState) -> str:
+    """Why a case was rejected: its outcome's reason and every validation error."""
+    if state.outcome is None:
+        return "no reason recorded"
+    errors = "; ".join(f"{error.field}: {error.message}" for error in state.outcome.errors)
+    return f"{state.outcome.reason} ({errors})" if errors else state.outcome.reason
 
 
 async def _explain(client: Client, case_id: str, error: RPCError) -> CaseError:

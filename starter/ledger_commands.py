@@ -11,11 +11,11 @@ import argparse
 import json
 from typing import Any
 
-from activities.archive.db import archive
 from activities.finance import ledger
 from activities.finance.delivery import deliver
 from activities.settings import Settings
 from starter import ledger_output
+from starter.which_archive import opened_archive
 
 
 def register(commands: Any) -> None:
@@ -41,7 +41,7 @@ def register(commands: Any) -> None:
 
 def _ledger(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    sessions = archive(settings.database_url)
+    sessions = opened_archive(settings.database_url)
     undelivered = args.undelivered or args.redeliver
     entries = ledger.entries(sessions, args.case, args.customer, undelivered=undelivered)
     if args.redeliver:

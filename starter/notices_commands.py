@@ -11,10 +11,11 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from activities.archive.db import archive
 from activities.archive.schema import Notice
 from activities.notices import outbox
 from activities.settings import Settings
+from starter.which_archive import opened_archive
+from workflows.clock_text import shown
 
 
 def register(commands: Any) -> None:
@@ -32,12 +33,13 @@ def register(commands: Any) -> None:
 
 def _notices(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    rows = outbox.listing(archive(settings.database_url), args.case, pending=args.pending)
+    sessions = opened_archive(settings.database_url)
+    rows = outbox.listing(sessions, args.case, pending=args.pending)
     if args.json:
         print(json.dumps([_json(row) for row in rows], indent=2, ensure_ascii=False))
     elif rows:
         lines = [_line(row, settings.zone) for row in rows]
-        print("\n".join([f"Notices (times in {settings.zone.key})", *lines]))
+        print("\n".join(lines))
     else:
         print("no notices")
     return 0
@@ -65,12 +67,12 @@ def _json(row: Notice) -> dict[str, Any]:
 def _line(row: Notice, zone: ZoneInfo) -> str:
     """One notice: when, case, kind, to whom, and whether it went out."""
     if row.delivered_at:
-        state = f"sent {row.delivered_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        state = f"sent {shown(row.delivered_at, zone.key)}"
     elif row.channel == "outbox":
         state = "kept in the outbox: no SMTP server or no address"
     else:
         error = f": {row.last_error}" if row.last_error else ""
         state = f"PENDING after {row.attempts} attempt(s){error}"
     to = f"{row.audience} <{row.recipient}>" if row.recipient else f"{row.audience} (no address)"
-    written = f"{row.created_at.astimezone(zone):%Y-%m-%d %H:%M}"
+    written = shown(row.created_at, zone.key)
     return f"{written}  {row.case_id}  {row.kind:<19} {to}\n    {row.subject}\n    {state}"

@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from starter.cases import CaseRow
+from workflows.clock_text import shown
 from workflows.messages import CaseState, Charge
 from workflows.rules import SLA_FIELDS
 
@@ -17,7 +18,7 @@ SLA_LABELS = {"reply": "reply", "onsite": "on site", "repair_24h": "explanation"
 
 
 def at(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if moment else "-"
+    return shown(moment, zone.key) if moment else "-"
 
 
 def deadline_lines(state: CaseState, zone: ZoneInfo) -> list[str]:
@@ -35,7 +36,7 @@ def deadline_lines(state: CaseState, zone: ZoneInfo) -> list[str]:
             mark = f"met {at(state.met[sla], zone)}"
         else:
             mark = "open"
-        lines.append(f"  {label:<12} due {at(due, zone):<22} {mark}")
+        lines.append(f"  {label:<12} due {at(due, zone):<30} {mark}")
     return lines
 
 
@@ -78,7 +79,7 @@ def _charge_lines(charge: Charge) -> list[str]:
 def full(state: CaseState, zone: ZoneInfo) -> str:
     """Everything `repairdesk show` prints about a case."""
     lines = _header(state, zone)
-    lines += [f"Deadlines (times in {zone.key})", *deadline_lines(state, zone)]
+    lines += ["Deadlines", *deadline_lines(state, zone)]
     lines.append("Breaches" if state.breaches else "Breaches: none")
     lines += [
         f"  {SLA_LABELS[b.sla]}: due {at(b.due, zone)}, noticed {at(b.noticed_at, zone)}"
@@ -95,7 +96,7 @@ def full(state: CaseState, zone: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-WIDTHS = (18, 22, 12, 12, 13, 8, 20, 0)
+WIDTHS = (18, 22, 12, 12, 13, 8, 30, 0)
 
 
 def _cells(values: list[str]) -> str:
@@ -129,5 +130,5 @@ def row(case: CaseRow, zone: ZoneInfo) -> str:
 def table(cases: list[CaseRow], zone: ZoneInfo) -> str:
     if not cases:
         return "no cases match"
-    head = ["CASE", "STATUS", "CUSTOMER", "SERIAL", "COVERAGE", "TECH", f"OPENED ({zone.key})", ""]
+    head = ["CASE", "STATUS", "CUSTOMER", "SERIAL", "COVERAGE", "TECH", "OPENED", ""]
     return "\n".join([_cells(head), *(row(case, zone) for case in cases)])

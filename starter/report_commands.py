@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from activities.archive.compliance import archived_clocks, compliance
-from activities.archive.db import archive
 from activities.settings import Settings
 from starter import report_html, report_output
 from starter.report_output import Report
+from starter.which_archive import opened_archive
 
 
 class BadPeriod(ValueError):
@@ -60,8 +60,8 @@ def period(args: argparse.Namespace) -> tuple[date | None, date | None]:
 
 def build_report(settings: Settings, start: date | None, end: date | None) -> Report:
     now = datetime.now(UTC).replace(microsecond=0)
-    cases = archived_clocks(archive(settings.database_url), settings.zone, start, end)
-    return Report(compliance(cases, settings.zone, now), start, end, now, settings.zone)
+    cases = archived_clocks(opened_archive(settings.database_url), settings.zone, start, end)
+    return Report(compliance(cases, settings.zone), start, end, now, settings.zone)
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -90,6 +90,13 @@ BAD_ROWS = {
     "date not ISO": ("CUST-2,N,SN-2,,,15/01/2026,12", "line 3: warranty_start '15/01/2026'"),
     "negative months": ("CUST-2,N,SN-2,,,2026-01-01,-1", "line 3: warranty_months '-1'"),
     "non-integer months": ("CUST-2,N,SN-2,,,2026-01-01,1.5", "line 3: warranty_months '1.5'"),
+    "no months": ("CUST-2,N,SN-2,,,2026-01-01,0", "line 3: warranty_months '0' must be a whole"),
+    "a century": ("CUST-2,N,SN-2,,,2026-01-01,1200", "line 3: warranty_months '1200' must be"),
+    "year 9999": (
+        "CUST-2,N,SN-2,,,9999-12-01,12",
+        "line 3: warranty_start '9999-12-01' must be from 1970-01-01 to 2100-12-31",
+    ),
+    "year 1": ("CUST-2,N,SN-2,,,0001-01-01,12", "line 3: warranty_start '0001-01-01' must be"),
     "serial for two customers": (
         "CUST-2,N,SN-42,,,2026-01-01,12",
         "line 3: serial SN-42 is given to CUST-7 on line 2 and to CUST-2 here",
@@ -190,12 +197,19 @@ def test_contracts_set_terms_and_empty_cells_keep_defaults(
 
 
 BAD_CONTRACTS = {
-    "bad duration": ("CUST-7,soon,,,,,,", "line 3: reply: 'soon' is not a duration"),
-    "warn_at above 1": ("CUST-7,,,,,1.5,,", "line 3: warn_at '1.5' must be a number from 0 to 1"),
-    "negative discount": ("CUST-7,,,,,,-0.1,", "line 3: discount '-0.1' must be a number"),
+    "bad duration": ("CUST-7,soon,,,,,,", "line 3: reply 'soon' is not a duration"),
+    "duration too long": ("CUST-7,,31d,,,,,", "line 3: onsite '31d' must be whole seconds, from"),
+    "duration overflows": ("CUST-7,,,99999999999999999999d,,,,", "line 3: repair '9999"),
+    "warn_at 1": ("CUST-7,,,,,1,,", "line 3: warn_at '1' must be more than 0 and less than 1"),
+    "warn_at 0": ("CUST-7,,,,,0,,", "line 3: warn_at '0' must be more than 0"),
+    "discount 1": ("CUST-7,,,,,,1,", "line 3: discount '1' must be at least 0 and less than 1"),
+    "negative discount": ("CUST-7,,,,,,-0.1,", "line 3: discount '-0.1' must be at least 0"),
+    "discount places": ("CUST-7,,,,,,0.12345,", "line 3: discount '0.12345' has more than 4"),
     "labour rate cents": ("CUST-7,,,,,,,300.005", "line 3: labour_rate '300.005' has more than 2"),
-    "negative labour rate": ("CUST-7,,,,,,,-1", "line 3: labour_rate '-1' must be a number"),
-    "not a number": ("CUST-7,,,,,,,NaN", "line 3: labour_rate 'NaN' must be a number"),
+    "negative labour rate": ("CUST-7,,,,,,,-1", "line 3: labour_rate '-1' must be from 0 to"),
+    "not a number": ("CUST-7,,,,,,,NaN", "line 3: labour_rate 'NaN' is not a plain decimal"),
+    "infinite": ("CUST-7,,,,,,,inf", "line 3: labour_rate 'inf' is not a plain decimal"),
+    "exponent": ("CUST-7,,,,,,,1E+1", "line 3: labour_rate '1E+1' is not a plain decimal"),
     "unknown customer": ("CUST-404,1h,,,,,,", "line 3: customer CUST-404 is not in the archive"),
     "twice": ("CUST-8,2h,,,,,,", "line 3: customer CUST-8 already has a contract on line 2"),
 }
@@ -238,7 +252,7 @@ def test_command_prints_a_summary_or_every_problem(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"{bad}: line 3: customer_name is empty",
-        f"{bad}: line 3: warranty_months '-3' must be a whole number from 0 to 1200",
+        f"{bad}: line 3: warranty_months '-3' must be a whole number from 1 to 600",
         f"{bad}: nothing was loaded",
     ]
     contracts = csv_file(tmp_path, CONTRACT_HEADER, "CUST-7,30m,,,,,,", name="contracts.csv")

@@ -97,6 +97,15 @@ async def test_open_prints_only_the_case_id(cli: Cli) -> None:
     assert (await cli.state(ran.out.strip())).status is Status.awaiting_reply
 
 
+async def test_open_of_a_case_the_archive_rejects_fails_with_the_reason(cli: Cli) -> None:
+    case_id = f"C-{uuid.uuid4().hex[:8]}"
+    ran = await cli(f"open --customer CUST-9 --serial SN-999 --fault x --case-id {case_id}")
+    assert (ran.code, ran.out) == (1, "")
+    assert f"repairdesk: case {case_id} was rejected: " in ran.err
+    assert "SN-999 is not in the archive" in ran.err
+    assert (await cli.state(case_id)).status is Status.rejected
+
+
 async def test_a_second_open_of_an_open_case_is_refused_and_leaves_it_alone(cli: Cli) -> None:
     case_id = await cli.open()
     ran = await cli(f"open --customer CUST-7 --serial SN-43 --fault other --case-id case-{case_id}")
@@ -134,7 +143,9 @@ async def test_a_repair_report_with_parts_is_charged_and_shown(cli: Cli) -> None
     assert shown.code == 0, shown.err
     assert f"Case {case_id} · repaired" in shown.out
     assert "T-3 Zhao Lei" in shown.out
-    assert "times in Asia/Shanghai" in shown.out
+    assert re.search(r"reported +\d{4}-\d\d-\d\d \d\d:\d\d Asia/Shanghai\n", shown.out)
+    ours = shown.out.split("\nTimeline")[0]  # timeline details are the workflow's own words
+    assert " CST" not in ours and " UTC" not in ours
     assert re.search(r"chargeable_repair\s+customer\s+1070\.00 CNY", shown.out)
     assert "pressure switch P-100: 1 × 320.00 = 320.00" in shown.out
 

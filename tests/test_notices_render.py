@@ -58,10 +58,10 @@ def test_both_languages_have_the_same_templates_and_phrases(language: Language) 
 def test_times_are_shown_in_the_configured_zone_with_the_zone_named() -> None:
     request = the(notice_cases.late_repair(Language.en), "acknowledgement", "customer")
     shanghai = render(request, Language.en, SHANGHAI).body
-    assert "report of 2026-11-24 16:00 (Asia/Shanghai)" in shanghai
-    assert "by 2026-11-24 17:00 (Asia/Shanghai) (clause 2)" in shanghai
+    assert "report of 2026-11-24 16:00 Asia/Shanghai" in shanghai
+    assert "by 2026-11-24 17:00 Asia/Shanghai (clause 2)" in shanghai
     berlin = render(request, Language.en, ZoneInfo("Europe/Berlin")).body
-    assert "report of 2026-11-24 09:00 (Europe/Berlin)" in berlin
+    assert "report of 2026-11-24 09:00 Europe/Berlin" in berlin
     assert "Asia/Shanghai" not in berlin
 
 
@@ -77,7 +77,7 @@ def test_the_written_explanation_tells_history_reason_and_measures() -> None:
     request = the(notice_cases.late_repair(Language.en), "written_explanation", "customer")
     body = render(request, Language.en, SHANGHAI).body
     assert "Chiller trips on high pressure" in body
-    assert "2026-11-24 17:12 (Asia/Shanghai) Wang Fang of the engineering office replied" in body
+    assert "2026-11-24 17:12 Asia/Shanghai Wang Fang of the engineering office replied" in body
     assert "technician Zhao Lei arrived on site" in body
     assert "we missed a deadline: 1-hour reply" in body
     assert "Zhao Lei (T-3) is on site and the repair is in progress" in body
@@ -141,7 +141,7 @@ def test_staff_letters_carry_what_they_must_act_on() -> None:
     requests = notice_cases.emergency_third_party(Language.en, currency="USD")
     breach = render(the(requests, "breach", "manager"), Language.en, SHANGHAI)
     assert "Deadline missed: 1-hour reply" in breach.subject
-    assert "Due: 2026-11-24 17:00 (Asia/Shanghai)" in breach.body
+    assert "Due: 2026-11-24 17:00 Asia/Shanghai" in breach.body
     assert "Late by: under a minute" in breach.body
     third_party = render(the(requests, "third_party_repair", "executive"), Language.en, SHANGHAI)
     assert "4,800.00 USD" in third_party.subject
@@ -155,7 +155,7 @@ def test_remote_support_names_the_phone_and_the_deadlines() -> None:
     body = render(request, Language.en, SHANGHAI).body
     assert "telephone and remote support now (clause 9)" in body
     assert "+86 10 5555 0100" in body
-    assert "Technician on site: by 2026-11-24 20:00 (Asia/Shanghai)" in body
+    assert "Technician on site: by 2026-11-24 20:00 Asia/Shanghai" in body
 
 
 def test_a_rejection_gives_the_reason_and_the_hotline() -> None:

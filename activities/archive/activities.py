@@ -20,6 +20,7 @@ from activities.archive.case_rows import case_row, dialect_insert, upsert_case
 from activities.archive.contracts import terms_under
 from activities.archive.db import archive
 from activities.archive.schema import Contract, Customer, Equipment, WarrantyExtensionRecord
+from activities.failures import fails_for_good_on_bad_data
 from activities.logging import case_logger
 from activities.settings import Settings
 from workflows import rules
@@ -75,6 +76,7 @@ class ArchiveActivities:
         return [self.lookup_equipment, self.archive_case, self.extend_warranty]
 
     @activity.defn(name=LOOKUP_EQUIPMENT)
+    @fails_for_good_on_bad_data
     def lookup_equipment(self, request: LookupRequest) -> CaseFacts:
         """Place the case: whose equipment it is, whether it is in warranty on the day of the
         report (in the configured zone), and the terms in force. "Not ours" is an answer."""
@@ -116,6 +118,7 @@ class ArchiveActivities:
         )
 
     @activity.defn(name=ARCHIVE_CASE)
+    @fails_for_good_on_bad_data
     def archive_case(self, snapshot: ArchiveCase) -> None:
         """Keep the case row current; an older snapshot of the same run changes nothing."""
         state = snapshot.state
@@ -127,6 +130,7 @@ class ArchiveActivities:
         )
 
     @activity.defn(name=EXTEND_WARRANTY)
+    @fails_for_good_on_bad_data
     def extend_warranty(self, extension: WarrantyExtension) -> ExtensionResult:
         """Clause 7: add the downtime days to the warranty once per `key`, whatever is retried."""
         log = case_logger(extension.case_id, equipment_serial=extension.equipment_serial)

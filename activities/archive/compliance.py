@@ -4,13 +4,15 @@ The definition, for each SLA (`reply`, `onsite`, `repair_24h`) of each archived 
 
 - The case has that deadline only when its `*_due` is set (`reply_due`, `onsite_due`,
   `explanation_due`); otherwise it does not count for that SLA at all.
-- **breached**: the SLA is in the case's `breaches`, or it was met only after its due time, or
-  the due time passed without it being met (an open case the worker has not marked yet, or a
-  case that ended after the due time).
-- **met**: the SLA is in the case's `met` at or before its due time, and was never breached.
+The report judges nothing itself: a breach is decided once, by the case (contract v1.1), and
+the report reads the case's own verdicts from its archived row.
+
+- **breached**: the SLA is in the case's `breaches`.
+- **met**: the SLA is in the case's `met` and not in its `breaches`.
 - **excluded** (not decided): the case ended (cancelled, third-party repair, repaired,
-  rejected) before the due time without meeting it; the clock stopped, nobody missed anything.
-- **open** (not decided yet): the case is still open and the due time has not come.
+  rejected) with neither verdict; its clock stopped before the due time, nobody missed anything.
+- **open** (not decided yet): the case is still open with neither verdict: its due time has not
+  come, or its worker has not yet seen it pass (the case records the breach when it does).
 
 Share met = met / (met + breached); excluded and open cases are reported but do not count. A
 group with nothing decided has no share (shown as "-", `null` in JSON).
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -49,26 +51,20 @@ class CaseClocks:
     customer_id: str | None
     status: Status
     reported_at: datetime
-    ended_at: datetime | None
-    due: dict[Sla, datetime]
-    met: dict[Sla, datetime] = field(default_factory=dict)
+    due: frozenset[Sla]
+    met: frozenset[Sla] = frozenset()
     breached: frozenset[Sla] = frozenset()
 
 
-def verdict(case: CaseClocks, sla: Sla, now: datetime) -> Verdict | None:
-    """How `sla` went for `case` as of `now`; None when the case never had that deadline."""
-    due = case.due.get(sla)
-    if due is None:
+def verdict(case: CaseClocks, sla: Sla) -> Verdict | None:
+    """The case's own verdict on `sla`; None when the case never had that deadline."""
+    if sla not in case.due:
         return None
-    met_at = case.met.get(sla)
-    if sla in case.breached or (met_at is not None and met_at > due):
+    if sla in case.breached:
         return "breached"
-    if met_at is not None:
+    if sla in case.met:
         return "met"
-    if case.status in ENDED:
-        ended_at = case.ended_at or now
-        return "excluded" if ended_at < due else "breached"
-    return "breached" if now >= due else "open"
+    return "excluded" if case.status in ENDED else "open"
 
 
 @dataclass
@@ -104,8 +100,8 @@ class Compliance:
         return self.cases == 0
 
 
-def compliance(cases: Iterable[CaseClocks], zone: ZoneInfo, now: datetime) -> Compliance:
-    """Tally every deadline of `cases` as of `now`; groups come out sorted by key."""
+def compliance(cases: Iterable[CaseClocks], zone: ZoneInfo) -> Compliance:
+    """Tally every deadline of `cases`; groups come out sorted by key."""
     by_sla = {sla: Tally() for sla in SLAS}
     by_customer: dict[Sla, dict[str, Tally]] = {sla: defaultdict(Tally) for sla in SLAS}
     by_month: dict[Sla, dict[str, Tally]] = {sla: defaultdict(Tally) for sla in SLAS}
@@ -114,7 +110,7 @@ def compliance(cases: Iterable[CaseClocks], zone: ZoneInfo, now: datetime) -> Co
         count += 1
         month = case.reported_at.astimezone(zone).strftime("%Y-%m")
         for sla in SLAS:
-            outcome = verdict(case, sla, now)
+            outcome = verdict(case, sla)
             if outcome is None:
                 continue
             by_sla[sla].add(outcome)
@@ -141,23 +137,14 @@ def day_bounds(
     return start, end
 
 
-def _instant(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
 def _clocks(row: Any) -> CaseClocks:
-    due = {sla: getattr(row, column) for sla, column in SLA_FIELDS.items()}
-    met = {sla: _instant(at) for sla, at in (row.met or {}).items() if sla in SLA_FIELDS}
     return CaseClocks(
         case_id=row.case_id,
         customer_id=row.customer_id,
         status=Status(row.status),
         reported_at=row.reported_at,
-        ended_at=_instant(row.ended_at),
-        due={sla: at for sla, at in due.items() if at is not None},
-        met={sla: at for sla, at in met.items() if at is not None},
+        due=frozenset(sla for sla, column in SLA_FIELDS.items() if getattr(row, column)),
+        met=frozenset(sla for sla, at in (row.met or {}).items() if sla in SLA_FIELDS and at),
         breached=frozenset(b["sla"] for b in row.breaches or [] if b.get("sla") in SLA_FIELDS),
     )
 
@@ -180,7 +167,6 @@ def archived_clocks(
         CaseRecord.explanation_due,
         CaseRecord.met,
         CaseRecord.breaches,
-        CaseRecord.state["outcome"]["at"].as_string().label("ended_at"),
     ).where(
         CaseRecord.reported_at.is_not(None),
         or_(*(getattr(CaseRecord, column).is_not(None) for column in SLA_FIELDS.values())),

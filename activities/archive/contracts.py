@@ -17,13 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.csv_table import Cells, ImportRejected, Problem, Row, parse_table, read_text
 from activities.archive.schema import Contract, Customer
+from workflows import term_values
 from workflows.messages import Terms
-from workflows.rules import format_duration, parse_duration
 
 DURATIONS = ("reply", "onsite", "repair", "emergency_onsite")
 COLUMNS = ("customer_id", *DURATIONS, "warn_at", "discount", "labour_rate")
-LONGEST = timedelta(days=30)
-MAX_LABOUR_RATE = Decimal("1000000")
 
 
 @dataclass(frozen=True)
@@ -62,15 +60,10 @@ def _seconds(cells: Cells, column: str) -> int | None:
     if value is None:
         return None
     try:
-        span = parse_duration(value)
+        return int(term_values.sla_span(value).total_seconds())
     except ValueError as e:
-        cells.problem(f"{column}: {e}")
+        cells.problem(f"{column} {e}")
         return None
-    if span > LONGEST or span % timedelta(seconds=1):
-        longest = format_duration(LONGEST)
-        cells.problem(f"{column} {value!r} must be whole seconds, at most {longest}")
-        return None
-    return int(span.total_seconds())
 
 
 def _parse_row(row: Row, problems: list[Problem]) -> ContractRow | None:
@@ -78,9 +71,9 @@ def _parse_row(row: Row, problems: list[Problem]) -> ContractRow | None:
     before = len(problems)
     customer_id = cells.identifier("customer_id")
     seconds = {name: _seconds(cells, name) for name in DURATIONS}
-    warn_at = cells.decimal("warn_at", Decimal(0), Decimal(1), places=4)
-    discount = cells.decimal("discount", Decimal(0), Decimal(1), places=4)
-    labour_rate = cells.decimal("labour_rate", Decimal(0), MAX_LABOUR_RATE, places=2)
+    warn_at = cells.decimal("warn_at", term_values.warn_at)
+    discount = cells.decimal("discount", term_values.discount)
+    labour_rate = cells.decimal("labour_rate", term_values.labour_rate)
     if len(problems) > before or customer_id is None:
         return None
     return ContractRow(row.line, customer_id, seconds, warn_at, discount, labour_rate)

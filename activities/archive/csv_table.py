@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -136,13 +136,17 @@ class Cells:
             self.problem(f"{column} {value!r} may hold only letters, digits and . _ : / -")
             return None
 
-    def date(self, column: str) -> date | None:
+    def date(self, column: str, earliest: date, latest: date) -> date | None:
         value = self.text(column, 10)
         if value is None:
             return None
         try:
             if _ISO_DATE.match(value):
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
+                if earliest <= day <= latest:
+                    return day
+                self.problem(f"{column} {value!r} must be from {earliest} to {latest}")
+                return None
         except ValueError:
             pass
         self.problem(f"{column} {value!r} is not a date YYYY-MM-DD")
@@ -157,19 +161,13 @@ class Cells:
             return None
         return int(value)
 
-    def decimal(self, column: str, low: Decimal, high: Decimal, places: int) -> Decimal | None:
-        """An optional decimal in [low, high] with at most `places` decimals; empty is None."""
+    def decimal(self, column: str, read: Callable[[str], Decimal]) -> Decimal | None:
+        """An optional number read by `read` (one of `workflows.decimals`); empty is None."""
         value = self.text(column, 30, required=False)
         if value is None:
             return None
         try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite() or not low <= number <= high:
-            self.problem(f"{column} {value!r} must be a number from {low} to {high}")
+            return read(value)
+        except ValueError as e:
+            self.problem(f"{column} {e}")
             return None
-        if number != number.quantize(Decimal(1).scaleb(-places)):
-            self.problem(f"{column} {value!r} has more than {places} decimals")
-            return None
-        return number

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from activities.archive.schema import CaseRecord, Customer, LedgerEntry, Notice
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -61,3 +63,27 @@ def archive(url: str) -> sessionmaker[Session]:
     Activity threads may ask for it at the same moment: the lock lets one migrate first."""
     with _opening:
         return _migrated(url)
+
+
+def archive_exists(url: str) -> bool:
+    """Whether an archive is already at `url` (its tables made), without creating anything:
+    a SQLite file that is not there yet, or a database without repairdesk's tables, is not."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return False
+        if not Path(parsed.database).is_file():
+            return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).has_table("alembic_version")
+    finally:
+        engine.dispose()
+
+
+def archive_is_empty(sessions: sessionmaker[Session]) -> bool:
+    """No customer, no case, no charge, no notice: nothing was ever imported or archived."""
+    tables = (Customer, CaseRecord, LedgerEntry, Notice)
+    with sessions() as session:
+        return all(session.scalars(select(table).limit(1)).first() is None for table in tables)

@@ -28,7 +28,11 @@ COLUMNS = (
     "warranty_start",
     "warranty_months",
 )
-MAX_WARRANTY_MONTHS = 1200
+# Bounds that keep every warranty end (start + months + days earned under clause 7) a date the
+# look-up can compute: a year 9999 start or a 100-year warranty is a typo, not a machine.
+EARLIEST_WARRANTY_START = date(1970, 1, 1)
+LATEST_WARRANTY_START = date(2100, 12, 31)
+MIN_WARRANTY_MONTHS, MAX_WARRANTY_MONTHS = 1, 600
 _CHUNK = 500
 
 
@@ -64,8 +68,12 @@ def _parse_row(row: Row, problems: list[Problem]) -> EquipmentRow | None:
         "serial": cells.identifier("serial"),
         "model": cells.text("model", 200, required=False),
         "site": cells.text("site", 500, required=False),
-        "warranty_start": cells.date("warranty_start"),
-        "warranty_months": cells.whole_number("warranty_months", 0, MAX_WARRANTY_MONTHS),
+        "warranty_start": cells.date(
+            "warranty_start", EARLIEST_WARRANTY_START, LATEST_WARRANTY_START
+        ),
+        "warranty_months": cells.whole_number(
+            "warranty_months", MIN_WARRANTY_MONTHS, MAX_WARRANTY_MONTHS
+        ),
     }
     if len(problems) > before:
         return None

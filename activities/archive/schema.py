@@ -30,7 +30,36 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value
 
 
-Amount = Numeric(14, 2)
+# 22 integer digits: far more than any amount validation accepts (500 parts of 100 000 at the
+# largest unit price, plus 10 000 h at the largest labour rate), so a booking never overflows.
+AMOUNT_DIGITS, AMOUNT_PLACES = 24, 2
+CENT = Decimal(1).scaleb(-AMOUNT_PLACES)
+
+
+class ExactAmount(TypeDecorator[Decimal]):
+    """Money, exact to the cent, in every database: NUMERIC(24, 2) on PostgreSQL. SQLite has no
+    exact decimal (its NUMERIC keeps a float, wrong beyond 15 digits), so there the amount is
+    kept as its decimal text. An amount too wide for the column is refused, on both, before it
+    reaches the database."""
+
+    impl = Numeric(AMOUNT_DIGITS, AMOUNT_PLACES)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(AMOUNT_DIGITS + 2))
+        return dialect.type_descriptor(Numeric(AMOUNT_DIGITS, AMOUNT_PLACES))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> Decimal | str | None:
+        if value is None:
+            return None
+        if Decimal(value).adjusted() >= AMOUNT_DIGITS - AMOUNT_PLACES:
+            raise ValueError(f"amount {value} is wider than the archive's {AMOUNT_DIGITS} digits")
+        amount = Decimal(value).quantize(CENT)
+        return str(amount) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(str(value)).quantize(CENT)
 
 
 class Base(DeclarativeBase):
@@ -78,7 +107,7 @@ class Contract(Base):
     emergency_onsite_seconds: Mapped[int | None] = mapped_column(Integer)
     warn_at: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     discount: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
-    labour_rate: Mapped[Decimal | None] = mapped_column(Amount)
+    labour_rate: Mapped[Decimal | None] = mapped_column(ExactAmount())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -137,7 +166,7 @@ class LedgerEntry(Base):
     equipment_serial: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     payer: Mapped[str] = mapped_column(String(16))
-    amount: Mapped[Decimal] = mapped_column(Amount)
+    amount: Mapped[Decimal] = mapped_column(ExactAmount())
     currency: Mapped[str] = mapped_column(String(3))
     coverage: Mapped[str | None] = mapped_column(String(32))
     cause: Mapped[str | None] = mapped_column(String(32))

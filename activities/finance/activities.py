@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.archive.db import archive
+from activities.failures import fails_for_good_on_bad_data
 from activities.finance import ledger
 from activities.finance.delivery import ChargeNotBooked, deliver
 from activities.logging import case_logger
@@ -38,6 +39,7 @@ class FinanceActivities:
         return [self.book_charge, self.deliver_charge]
 
     @activity.defn(name=BOOK_CHARGE)
+    @fails_for_good_on_bad_data
     def book_charge(self, booking: ChargeBooking) -> None:
         """One ledger row per charge id; a repeat finds the row and changes nothing."""
         charge = booking.charge

@@ -13,6 +13,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from zoneinfo import ZoneInfo
 
+from workflows.clock_text import shown
 from workflows.messages import Language
 
 TEMPLATES = files("activities.notices") / "templates"
@@ -48,8 +49,8 @@ class Wording:
         return self._phrases[key].format_map(values)
 
     def time(self, moment: datetime) -> str:
-        """A moment in the configured zone, the zone named: `2026-11-24 16:00 (Asia/Shanghai)`."""
-        return f"{moment.astimezone(self.zone):%Y-%m-%d %H:%M} ({self.zone.key})"
+        """A moment in the configured zone, the zone named: `2026-11-24 16:00 Asia/Shanghai`."""
+        return shown(moment, self.zone.key)
 
     def money(self, amount: Decimal, currency: str) -> str:
         return f"{amount:,.2f} {currency}"

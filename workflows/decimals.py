@@ -1,0 +1,25 @@
+"""Plain decimals: how repairdesk reads a number a person typed (a setting, a contract cell).
+
+A plain decimal is digits, optionally a point and more digits: `300`, `300.10`, `0.75`. Exponents
+(`1E+1`), `NaN`, infinities, signs other than a leading minus, spaces inside and thousands
+separators are refused, so what a person reads is exactly the number repairdesk uses. Pure: no
+I/O, safe in workflow code.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_PLAIN = re.compile(r"-?\d+(\.\d+)?")
+
+
+def plain_decimal(text: str, places: int) -> Decimal:
+    """`text` as a Decimal with at most `places` decimals; a ValueError says what is wrong."""
+    cleaned = text.strip()
+    if not _PLAIN.fullmatch(cleaned):
+        raise ValueError(f"{text!r} is not a plain decimal number like 300.00")
+    _, _, fraction = cleaned.partition(".")
+    if len(fraction.rstrip("0")) > places:
+        raise ValueError(f"{text!r} has more than {places} decimals")
+    return Decimal(cleaned)
