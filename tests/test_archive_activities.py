@@ -65,7 +65,7 @@ def test_lookup_places_equipment_in_warranty(database_url: str, tmp_path: Path) 
         "Chiller CW-400",
         "北京 3号机房",
     )
-    assert facts.warranty_ends_on == date(2028, 1, 14)
+    assert facts.warranty_ends_on == date(2028, 1, 15)
     assert facts.coverage is Coverage.in_warranty
     assert facts.terms == activities.settings.terms
 
@@ -73,7 +73,7 @@ def test_lookup_places_equipment_in_warranty(database_url: str, tmp_path: Path) 
 def test_lookup_after_the_warranty(database_url: str, tmp_path: Path) -> None:
     facts = lookup(loaded(database_url, tmp_path), "SN-43")
     assert facts.found and facts.coverage is Coverage.post_warranty
-    assert facts.warranty_ends_on == date(2023, 2, 28)
+    assert facts.warranty_ends_on == date(2023, 3, 1)
 
 
 def test_unknown_serial_is_an_answer_not_an_error(database_url: str, tmp_path: Path) -> None:
@@ -94,10 +94,10 @@ def test_serial_of_another_customer_names_both(database_url: str, tmp_path: Path
 @pytest.mark.parametrize(
     ("timezone", "reported_at", "coverage"),
     [
-        ("Asia/Shanghai", "2028-01-14T15:59:59Z", Coverage.in_warranty),
-        ("Asia/Shanghai", "2028-01-14T16:00:00Z", Coverage.post_warranty),
-        ("UTC", "2028-01-14T16:00:00Z", Coverage.in_warranty),
-        ("UTC", "2028-01-15T00:00:00Z", Coverage.post_warranty),
+        ("Asia/Shanghai", "2028-01-15T15:59:59Z", Coverage.in_warranty),
+        ("Asia/Shanghai", "2028-01-15T16:00:00Z", Coverage.post_warranty),
+        ("UTC", "2028-01-15T16:00:00Z", Coverage.in_warranty),
+        ("UTC", "2028-01-16T00:00:00Z", Coverage.post_warranty),
     ],
 )
 def test_coverage_on_the_last_day_counts_in_the_configured_zone(
@@ -200,21 +200,21 @@ def test_extend_warranty_once_per_key(database_url: str, tmp_path: Path) -> None
     activities = loaded(database_url, tmp_path)
     first = activities.extend_warranty(extension("C-1/run-1/repaired", 2))
     repeat = activities.extend_warranty(extension("C-1/run-1/repaired", 2))
-    assert first.warranty_ends_on == repeat.warranty_ends_on == date(2028, 1, 16)
+    assert first.warranty_ends_on == repeat.warranty_ends_on == date(2028, 1, 17)
     later = activities.extend_warranty(extension("C-2/run-1/repaired", 1))
-    assert later.warranty_ends_on == date(2028, 1, 17)
+    assert later.warranty_ends_on == date(2028, 1, 18)
     with activities.sessions() as session:
         assert session.get_one(Equipment, "SN-42").extension_days == 3
         records = session.scalar(select(func.count()).select_from(WarrantyExtensionRecord))
         assert records == 2
-    assert lookup(activities, "SN-42").warranty_ends_on == date(2028, 1, 17)
+    assert lookup(activities, "SN-42").warranty_ends_on == date(2028, 1, 18)
 
 
 def test_extend_warranty_survives_a_reimport(database_url: str, tmp_path: Path) -> None:
     activities = loaded(database_url, tmp_path)
     activities.extend_warranty(extension("C-1/run-1/repaired", 5))
     import_equipment(activities.sessions, tmp_path / "archive.csv")
-    assert lookup(activities, "SN-42").warranty_ends_on == date(2028, 1, 19)
+    assert lookup(activities, "SN-42").warranty_ends_on == date(2028, 1, 20)
 
 
 def test_extend_warranty_of_unknown_equipment_is_not_retried(
@@ -238,7 +238,7 @@ def test_concurrent_retries_extend_once_and_keep_the_newest_snapshot(
         extended = pool.map(lambda _: activities.extend_warranty(extension(key, 2)), range(8))
         snapshots = [snapshot(version, Status.on_site) for version in versions]
         archived = pool.map(activities.archive_case, snapshots)
-        assert {result.warranty_ends_on for result in extended} == {date(2028, 1, 16)}
+        assert {result.warranty_ends_on for result in extended} == {date(2028, 1, 17)}
         assert list(archived) == [None] * len(versions)
     with activities.sessions() as session:
         assert session.get_one(Equipment, "SN-42").extension_days == 2

@@ -116,10 +116,9 @@ def part(unit_price: str, qty: int = 1) -> Part:
         ({}, "963.00"),
         ({"REPAIRDESK_POST_WARRANTY_DISCOUNT": "0.15"}, "909.50"),
         ({"REPAIRDESK_POST_WARRANTY_DISCOUNT": "0"}, "1070.00"),
-        ({"REPAIRDESK_POST_WARRANTY_DISCOUNT": "1"}, "0.00"),
         ({"REPAIRDESK_LABOUR_RATE": "280.00"}, "918.00"),
     ],
-    ids=["default-10%", "15%", "no-discount", "free", "labour-rate"],
+    ids=["default-10%", "15%", "no-discount", "labour-rate"],
 )
 def test_post_warranty_price_follows_the_environment(env: dict[str, str], amount: str) -> None:
     charge = price([SWITCH], "2.5", terms_from_env(env))
@@ -240,7 +239,7 @@ SWITCH_JSON = {"part_no": "P-100", "qty": 1, "unit_price": "320.00"}
         (
             "repaired",
             {**REPAIR, "parts": [{**SWITCH_JSON, "unit_price": "320.001"}]},
-            "parts.0.unit_price: Value error, '320.001' is not a plain decimal with at most two",
+            "parts.0.unit_price: Value error, '320.001' has more than 2 decimals",
         ),
         (
             "repaired",
@@ -251,7 +250,7 @@ SWITCH_JSON = {"part_no": "P-100", "qty": 1, "unit_price": "320.00"}
         (
             "third_party_repair",
             {"vendor": "CoolFix", "invoice_ref": "INV-9", "amount": "10.005"},
-            "amount: Value error, '10.005' is not a plain decimal with at most two decimals",
+            "amount: Value error, '10.005' has more than 2 decimals",
         ),
         (
             "third_party_repair",

@@ -6,7 +6,6 @@ Every model ignores unknown keys so newer callers do not break older workers.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -23,6 +22,7 @@ from pydantic import (
 )
 
 from workflows.currencies import ISO_4217
+from workflows.decimals import plain_decimal
 
 Identifier = Annotated[
     str,
@@ -32,7 +32,6 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
 
-_PLAIN_DECIMAL = re.compile(r"^-?\d{1,16}(\.\d{1,2})?$")
 MAX_MONEY = Decimal("99999999999.99")
 MAX_UNIT_PRICE = Decimal("99999999.99")
 MAX_HOURS = Decimal("10000")
@@ -40,18 +39,13 @@ MAX_QTY = 100_000
 MAX_PARTS = 500
 
 
-def plain_decimal(value: Any) -> Decimal:
-    """A decimal string of digits with at most two decimals (`"320.00"`, `"2.5"`), or a JSON
-    number that reads the same; exponents, booleans, NaN and infinities are refused."""
+def payload_decimal(value: Any) -> Decimal:
+    """Money or hours in a payload: a decimal string of digits with at most two decimals
+    (`"320.00"`, `"2.5"`), or a JSON number that reads the same; exponents, booleans, NaN,
+    infinities and negatives are refused."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError('must be a decimal string like "320.00"')
-    text = repr(value) if isinstance(value, float) else str(value)
-    text = text.strip()
-    if not _PLAIN_DECIMAL.match(text):
-        raise ValueError(
-            f'{text[:40]!r} is not a plain decimal with at most two decimals, like "320.00"'
-        )
-    amount = Decimal(text)
+    amount = plain_decimal(repr(value) if isinstance(value, float) else str(value), places=2)
     if amount < 0:
         raise ValueError("must not be negative")
     return amount
@@ -61,15 +55,15 @@ def _cents(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-# Every limit fits the ledger (Numeric(20, 2)): 500 parts x 100 000 x 99 999 999.99 plus labour
+# Every limit fits the ledger (NUMERIC(24, 2)): 500 parts x 100 000 x 99 999 999.99 plus labour
 # stays below 10^16, so no accepted payload can fail to be booked.
 Money = Annotated[
-    Decimal, BeforeValidator(plain_decimal), Field(le=MAX_MONEY), AfterValidator(_cents)
+    Decimal, BeforeValidator(payload_decimal), Field(le=MAX_MONEY), AfterValidator(_cents)
 ]
 UnitPrice = Annotated[
-    Decimal, BeforeValidator(plain_decimal), Field(le=MAX_UNIT_PRICE), AfterValidator(_cents)
+    Decimal, BeforeValidator(payload_decimal), Field(le=MAX_UNIT_PRICE), AfterValidator(_cents)
 ]
-Hours = Annotated[Decimal, BeforeValidator(plain_decimal), Field(le=MAX_HOURS)]
+Hours = Annotated[Decimal, BeforeValidator(payload_decimal), Field(le=MAX_HOURS)]
 Quantity = Annotated[int, Field(strict=True, gt=0, le=MAX_QTY)]
 
 

@@ -65,7 +65,10 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(float(n) * _UNITS[unit] for n, unit in _DURATION.findall(cleaned))
     if seconds <= 0:
         raise ValueError(f"{text!r} must be longer than zero")
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"{text!r} is far too long a duration") from None
 
 
 def format_duration(span: timedelta) -> str:
