@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from activities.archive.db import archive
+from activities.delivery.doorbell import Doorbell
 from activities.notices.activities import NoticeActivities
 from starter import notices_commands
 from tests import notice_cases
@@ -27,7 +29,8 @@ def outbox(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two cases' notices written with no SMTP server: all pending in the outbox."""
     monkeypatch.setenv("REPAIRDESK_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("REPAIRDESK_TIMEZONE", "Asia/Shanghai")
-    notices = NoticeActivities(make_settings(sqlite_url, staff_language=Language.zh))
+    settings = make_settings(sqlite_url, staff_language=Language.zh)
+    notices = NoticeActivities(settings, archive(sqlite_url), Doorbell())
     for request in [
         *notice_cases.cancelled(Language.en),
         *notice_cases.unknown_equipment(Language.en),
@@ -46,6 +49,7 @@ def test_lists_one_cases_pending_notices_as_json(capsys: pytest.CaptureFixture[s
     ]
     assert all(n["case_id"] == "C-1004" and not n["delivered"] for n in listed)
     assert listed[0]["recipient"] == "liwei@example.com" and listed[0]["channel"] == "outbox"
+    assert listed[0]["status"] == "outbox" and listed[0]["next_attempt_at"] is None
     assert listed[0]["created_at"].endswith("+00:00")
 
 
