@@ -113,6 +113,15 @@ def test_a_serial_the_archive_does_not_know_has_no_warranty_end(database_url: st
     assert case.state["warranty_ends_on"] == event.state.warranty_ends_on.isoformat()
 
 
+def test_another_customers_serial_has_no_warranty_end(database_url: str) -> None:
+    case_events.sample_archive(database_url)
+    event = case_events.cancelled()
+    stranger = event.model_copy(
+        update={"state": event.state.model_copy(update={"customer_id": "CUST-8"})}
+    )
+    assert recorder(database_url).record_case_event(stranger).warranty_ends_on is None
+
+
 def test_the_warranty_end_is_read_back_without_an_extension(database_url: str) -> None:
     case_events.sample_archive(database_url)
     recorded = recorder(database_url).record_case_event(case_events.cancelled())

@@ -6,6 +6,7 @@ resumed by a new relay after a crash without doubling, shared by two relays on P
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from temporalio.worker import Worker
 
 from activities.archive.case_event import CaseEventActivities
@@ -256,6 +258,37 @@ async def test_a_recorded_event_wakes_the_relay_at_once(
         await asyncio.sleep(0.2)  # the relay has looked once and is waiting for the bell
         record(settings, case_events.cancelled(), doorbell=doorbell)
         await until(lambda: len(inbox.messages) == 3, seconds=5)
+
+
+class SlowInbox(Inbox):
+    """Takes its time over each message, so a test can stop the relay while it is sending."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        self.receiving = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.receiving.set()
+        await asyncio.sleep(0.5)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_stopping_relay_finishes_the_send_in_flight(
+    env: Any, sqlite_url: str, finance: FinanceReceiver
+) -> None:
+    inbox = SlowInbox(free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        settings = settings_for(sqlite_url, inbox.port, finance)
+        record(settings, case_events.cancelled())
+        async with relaying(env.client, settings):
+            await until(inbox.receiving.is_set)
+    finally:
+        controller.stop()
+    statuses = Counter(row.status for row in notices(sqlite_url))
+    assert len(inbox.messages) == 1 and statuses == {"delivered": 1, "pending": 2}
+    assert all(row.claimed_until is None for row in notices(sqlite_url))
 
 
 async def test_without_smtp_or_webhook_nothing_is_attempted(env: Any, sqlite_url: str) -> None:

@@ -99,7 +99,7 @@ class CaseEventActivities:
         with self._sessions.begin() as session:
             if event.extension:
                 _extend(session, event.extension)
-            warranty_end = _warranty_end(session, event.state.equipment_serial)
+            warranty_end = _warranty_end(session, event.state)
             state = event.state
             if warranty_end is not None:
                 state = state.model_copy(update={"warranty_ends_on": warranty_end})
@@ -126,9 +126,14 @@ def _extend(session: Session, extension: WarrantyExtension) -> None:
     extend_once(session, extension)
 
 
-def _warranty_end(session: Session, serial: str | None) -> date | None:
+def _warranty_end(session: Session, state: CaseState) -> date | None:
+    """The warranty end of the case's equipment, read now; None when the archive does not have
+    that serial for the case's customer (the look-up placed no equipment either)."""
+    serial = state.equipment_serial
     equipment = session.get(Equipment, serial, populate_existing=True) if serial else None
-    return ends_on(equipment) if equipment else None
+    if equipment is None or equipment.customer_id != state.customer_id:
+        return None
+    return ends_on(equipment)
 
 
 def _booking(state: CaseState, charge: Charge, at: datetime) -> ChargeBooking:

@@ -85,6 +85,9 @@ class Relay:
         except SQLAlchemyError as error:
             self._log.warning("archive unavailable; delivery waits", error=str(error))
             return False
+        except Exception:  # a bug must not stop the relay: the next pass tries again
+            self._log.exception("could not claim rows to deliver", queue=queue.name)
+            return False
         for index, row in enumerate(rows):
             if self._stopping:
                 left = [queue.key_of(r) for r in rows[index:]]
