@@ -26,4 +26,7 @@ async def tell_the_case(client: Client, case_id: str, detail: str, log: BoundLog
             return
         log.warning("could not warn the case of a delivery problem", error=str(error))
         return
+    except Exception as error:  # a warning that cannot be sent must not stop deliveries
+        log.warning("could not warn the case of a delivery problem", error=repr(error))
+        return
     log.info("case warned of a delivery problem", detail=detail)

@@ -90,11 +90,16 @@ class Relay:
             return False
         for index, row in enumerate(rows):
             if self._stopping:
-                left = [queue.key_of(r) for r in rows[index:]]
-                await asyncio.to_thread(release, self._sessions, queue, left)
+                await self._hand_back(channel, [queue.key_of(r) for r in rows[index:]])
                 break
             await self._attempt(channel, row)
         return bool(rows)
+
+    async def _hand_back(self, channel: Channel, keys: list[str]) -> None:
+        try:
+            await asyncio.to_thread(release, self._sessions, channel.queue, keys)
+        except SQLAlchemyError as error:
+            self._log.warning("claimed rows wait for their lease to end", error=str(error))
 
     async def _attempt(self, channel: Channel, row: Any) -> None:
         queue, key = channel.queue, channel.queue.key_of(row)
