@@ -54,6 +54,9 @@ def settings(sqlite_url: str, inbox: Inbox, finance: FinanceReceiver) -> Any:
         executive_email=EXECUTIVE,
         finance_webhook_url=finance.url,
         finance_webhook_secret=SECRET,
+        # the relay retries a 503 after 0.1 s, then 0.2 s, ..., not 5 s, 10 s, ...
+        delivery_backoff=timedelta(milliseconds=100),
+        delivery_poll=timedelta(milliseconds=200),
     )
 
 
