@@ -1,4 +1,4 @@
-"""The repairdesk worker: runs RepairCase workflows and their activities.
+"""The repairdesk worker: runs RepairCase workflows, their activities and the delivery relay.
 
 `python worker.py` and `repairdesk worker` run the same thing.
 """
@@ -9,6 +9,7 @@ import asyncio
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.engine import make_url
@@ -18,7 +19,10 @@ from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.archive.activities import ArchiveActivities
+from activities.archive.case_event import CaseEventActivities
 from activities.archive.db import archive
+from activities.delivery.doorbell import Doorbell
+from activities.delivery.relay import Relay
 from activities.finance.activities import FinanceActivities
 from activities.logging import configure_logging
 from activities.notices.activities import NoticeActivities
@@ -30,20 +34,40 @@ from workflows.repair_case import RepairCase
 # bench/ on 2 cores: 32 threads gave more cases/s but doubled the update round trip that a
 # technician waits for; 8 keep the update p50 within 1.5x of a bare workflow at concurrency 20.
 ACTIVITY_THREADS = 8
-# On shutdown, a letter or a finance event being sent finishes and is reported, rather than being
-# cut off and retried by the next worker while this one may still be sending it.
+# On shutdown, the activities in flight (short archive writes) finish and are reported; letters
+# and finance events are the relay's, which finishes the one it is sending.
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
-def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
-    """A worker for the case workflow and every activity, with the archive migrated."""
+class CaseWorker(Worker):
+    """A Temporal worker with the delivery relay running beside it for as long as it runs: it
+    starts with the worker and, on shutdown, finishes the delivery in flight."""
+
+    def __init__(self, client: Client, relay: Relay, **config: Any) -> None:
+        super().__init__(client, **config)
+        self.relay = relay
+
+    async def run(self) -> None:
+        relaying = asyncio.create_task(self.relay.run())
+        try:
+            await super().run()
+        finally:
+            self.relay.stop()
+            await relaying
+
+
+def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> CaseWorker:
+    """A worker for the case workflow, every activity and the relay, with the archive migrated."""
+    sessions, doorbell = archive(settings.database_url), Doorbell()
     activities = [
         *ArchiveActivities(settings).all(),
-        *NoticeActivities(settings).all(),
-        *FinanceActivities(settings).all(),
+        *CaseEventActivities(settings, sessions, doorbell).all(),
+        *NoticeActivities(settings, sessions, doorbell).all(),
+        *FinanceActivities(settings, sessions, doorbell).all(),
     ]
-    return Worker(
+    return CaseWorker(
         client,
+        Relay(client, settings, sessions, doorbell),
         task_queue=task_queue or settings.task_queue,
         workflows=[RepairCase],
         activities=activities,

@@ -40,6 +40,13 @@ def _duration(env: Mapping[str, str], name: str, default: str) -> timedelta:
         raise SettingsError(f"{name}={e}") from None
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or str(default)
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}={raw!r} must be a whole number of at least 1")
+    return int(raw)
+
+
 def _language(env: Mapping[str, str], name: str) -> Language:
     raw = env.get(name) or Language.zh.value
     try:
@@ -79,6 +86,14 @@ class Settings:
     finance_webhook_url: str | None = None
     finance_webhook_secret: str | None = None
     log_format: str = "json"
+    # the delivery relay (activities/delivery): how often it looks for rows other processes
+    # wrote, the wait after a first failed attempt (doubled each time up to the longest), how
+    # long a claimed row is left to its relay, and after how many failures the case is warned
+    delivery_poll: timedelta = timedelta(seconds=2)
+    delivery_backoff: timedelta = timedelta(seconds=5)
+    delivery_backoff_max: timedelta = timedelta(minutes=5)
+    delivery_lease: timedelta = timedelta(minutes=5)
+    delivery_warn_after: int = 5
 
     @property
     def zone(self) -> ZoneInfo:
@@ -103,6 +118,11 @@ class Settings:
             finance_webhook_url=env.get("REPAIRDESK_FINANCE_WEBHOOK_URL") or None,
             finance_webhook_secret=env.get("REPAIRDESK_FINANCE_WEBHOOK_SECRET") or None,
             log_format=env.get("REPAIRDESK_LOG_FORMAT") or "json",
+            delivery_poll=_duration(env, "REPAIRDESK_DELIVERY_POLL", "2s"),
+            delivery_backoff=_duration(env, "REPAIRDESK_DELIVERY_BACKOFF", "5s"),
+            delivery_backoff_max=_duration(env, "REPAIRDESK_DELIVERY_BACKOFF_MAX", "5m"),
+            delivery_lease=_duration(env, "REPAIRDESK_DELIVERY_LEASE", "5m"),
+            delivery_warn_after=_count(env, "REPAIRDESK_DELIVERY_WARN_AFTER", 5),
         )
         try:
             settings.zone  # noqa: B018

@@ -1,7 +1,8 @@
 """`repairdesk ledger`: the charges finance is told about, and whether it has accepted them.
 
-`--undelivered` lists what finance has not accepted yet (pending or failed); `--redeliver`
-sends those again, with the same ids and the same bodies, and prints each result. Exit code 1
+`--undelivered` lists what finance has not accepted yet (pending: the worker's relay retries
+it; failed: refused for good); `--redeliver` sends those now, with the same ids and the same
+bodies, and prints each result (one the relay is sending at that moment is left to it). Exit code 1
 when a redelivered event is still not accepted, so a script or a cron job can notice.
 """
 

@@ -90,6 +90,7 @@ def entry_json(entry: LedgerEntry) -> dict[str, Any]:
         "delivery_status": entry.delivery_status,
         "attempts": entry.attempts,
         "delivered_at": rfc3339(entry.delivered_at) if entry.delivered_at else None,
+        "next_attempt_at": rfc3339(entry.next_attempt_at) if entry.next_attempt_at else None,
         "last_error": entry.last_error,
     }
 

@@ -1,7 +1,8 @@
 """`repairdesk notices`: the outbox, every notice the cases have written, sent or not.
 
-`--pending` lists the notices not delivered yet: those waiting for a retry (with the last
-error) and those kept in the outbox because no SMTP server or no address was configured.
+`--pending` lists the notices not delivered: those the worker's relay is retrying (with the
+last error and the next attempt), those refused for good (`failed`), and those kept in the
+outbox because no SMTP server or no address was configured.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def _json(row: Notice) -> dict[str, Any]:
         "subject": row.subject,
         "body": row.body,
         "created_at": row.created_at.isoformat(),
+        "status": row.status,
         "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
         "delivered": row.delivered_at is not None,
         "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
         "last_error": row.last_error,
@@ -66,13 +69,20 @@ def _json(row: Notice) -> dict[str, Any]:
 
 def _line(row: Notice, zone: ZoneInfo) -> str:
     """One notice: when, case, kind, to whom, and whether it went out."""
+    error = f": {row.last_error}" if row.last_error else ""
     if row.delivered_at:
         state = f"sent {shown(row.delivered_at, zone.key)}"
-    elif row.channel == "outbox":
+    elif row.status == "outbox":
         state = "kept in the outbox: no SMTP server or no address"
+    elif row.status == "failed":
+        state = f"FAILED for good after {row.attempts} attempt(s){error}"
     else:
-        error = f": {row.last_error}" if row.last_error else ""
-        state = f"PENDING after {row.attempts} attempt(s){error}"
+        due = (
+            f", next {shown(row.next_attempt_at, zone.key, seconds=True)}"
+            if row.next_attempt_at
+            else ""
+        )
+        state = f"PENDING after {row.attempts} attempt(s){due}{error}"
     to = f"{row.audience} <{row.recipient}>" if row.recipient else f"{row.audience} (no address)"
     written = shown(row.created_at, zone.key)
     return f"{written}  {row.case_id}  {row.kind:<19} {to}\n    {row.subject}\n    {state}"

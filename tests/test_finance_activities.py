@@ -1,13 +1,13 @@
-"""book_charge and deliver_charge against a real archive and a real HTTP receiver on loopback.
-
-The activity methods are called directly, the way Temporal would call them: a raised
-ApplicationError is a retry, so a loop of calls stands for Temporal's retry policy.
+"""The v1.0 finance activities and finance delivery against a real archive and a real HTTP
+receiver on loopback: `book_charge` books once, `deliver_charge` answers at once (the relay
+delivers), and the relay sorts finance's answers: accepted, retried, refused for good.
 """
 
 from __future__ import annotations
 
 import socket
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -15,44 +15,44 @@ from temporalio.exceptions import ApplicationError
 
 from activities.archive.db import archive
 from activities.archive.schema import LedgerEntry
-from activities.finance.activities import NOT_BOOKED, RETRY_LATER, FinanceActivities
+from activities.delivery.channels import channels
+from activities.delivery.doorbell import Doorbell
+from activities.finance.activities import NOT_BOOKED, FinanceActivities
+from activities.settings import Settings
 from tests.charges import post_warranty_repair
 from tests.conftest import make_settings
 from tests.finance_receiver import FinanceReceiver
-from workflows.activity_io import ChargeBooking, ChargeDelivery, DeliveryResult
+from tests.relaying import ledger, relaying, until
+from workflows.activity_io import ChargeBooking, ChargeDelivery
 
 SECRET = "finance-shared-secret"
 
 
-def finance(database_url: str, receiver: FinanceReceiver | None = None) -> FinanceActivities:
-    """A fresh activities object, as a restarted worker would build it."""
-    url = receiver.url if receiver else None
-    return FinanceActivities(
-        make_settings(database_url, finance_webhook_url=url, finance_webhook_secret=SECRET)
+def settings_for(database_url: str, url: str | None = None, secret: str = SECRET) -> Settings:
+    return make_settings(
+        database_url,
+        finance_webhook_url=url,
+        finance_webhook_secret=secret,
+        delivery_poll=timedelta(milliseconds=100),
+        delivery_backoff=timedelta(milliseconds=50),
     )
+
+
+def finance(database_url: str, url: str | None = None) -> FinanceActivities:
+    """A fresh activities object, as a restarted worker would build it."""
+    settings = settings_for(database_url, url)
+    return FinanceActivities(settings, archive(database_url), Doorbell())
+
+
+def booked(database_url: str) -> ChargeBooking:
+    booking = post_warranty_repair()
+    finance(database_url).book_charge(booking)
+    return booking
 
 
 def row(database_url: str, charge_id: str) -> LedgerEntry:
     with archive(database_url)() as session:
-        entry = session.get(LedgerEntry, charge_id)
-    assert entry is not None
-    return entry
-
-
-def deliver_with_retries(activities: FinanceActivities, charge_id: str) -> DeliveryResult:
-    """What Temporal does with DELIVERY_RETRY: call again after every retryable error."""
-    for _ in range(10):
-        try:
-            return activities.deliver_charge(ChargeDelivery(charge_id=charge_id))
-        except ApplicationError as e:
-            assert e.type == RETRY_LATER and not e.non_retryable
-    raise AssertionError("still retrying after 10 attempts")
-
-
-def booked(activities: FinanceActivities) -> ChargeBooking:
-    booking = post_warranty_repair()
-    activities.book_charge(booking)
-    return booking
+        return session.get_one(LedgerEntry, charge_id)
 
 
 def test_a_charge_is_booked_once_whatever_is_retried(database_url: str) -> None:
@@ -82,99 +82,70 @@ def test_a_charge_is_booked_once_whatever_is_retried(database_url: str) -> None:
         "wear_and_tear",
         "pending",
     )
+    assert entry.next_attempt_at is not None and entry.attempts == 0
     assert [line["amount"] for line in entry.lines] == ["320.00", "750.00", "-107.00"]
 
 
-def test_the_event_arrives_once_signed_after_finance_recovers(database_url: str) -> None:
-    with FinanceReceiver(SECRET, first_answers=[503, 503, 503]) as receiver:
-        booking = booked(finance(database_url, receiver))
-        result = deliver_with_retries(finance(database_url, receiver), booking.charge.id)
-        again = finance(database_url, receiver).deliver_charge(
+def test_deliver_charge_answers_at_once_and_sends_nothing(sqlite_url: str) -> None:
+    with FinanceReceiver(SECRET) as receiver:
+        booking = booked(sqlite_url)
+        result = finance(sqlite_url, receiver.url).deliver_charge(
             ChargeDelivery(charge_id=booking.charge.id)
         )
-    assert result.delivered and again.delivered
-    assert [r.status for r in receiver.received] == [503, 503, 503, 202]
-    assert all(r.signed for r in receiver.received)
-    assert {r.content_type for r in receiver.received} == {"application/cloudevents+json"}
-    [accepted] = receiver.accepted
-    assert accepted.body == row(database_url, booking.charge.id).event.encode()
-    assert accepted.event["id"] == booking.charge.id
-    assert accepted.event["data"]["amount"] == "963.00"
-    entry = row(database_url, booking.charge.id)
-    assert (entry.delivery_status, entry.attempts, entry.last_error) == ("delivered", 4, None)
-    assert entry.delivered_at is not None
+    assert result.delivered and result.detail == "queued for the relay"
+    assert receiver.received == [] and row(sqlite_url, booking.charge.id).attempts == 0
 
 
-def test_a_refused_event_is_marked_failed_not_retried_forever(database_url: str) -> None:
+async def test_a_charge_refused_for_good_is_reported_to_a_v1_case(
+    env: Any, sqlite_url: str
+) -> None:
     with FinanceReceiver(SECRET, first_answers=[400]) as receiver:
-        booking = booked(finance(database_url, receiver))
-        result = deliver_with_retries(finance(database_url, receiver), booking.charge.id)
-    assert not result.delivered and "HTTP 400" in result.detail
+        booking = booked(sqlite_url)
+        async with relaying(env.client, settings_for(sqlite_url, receiver.url)):
+            await until(lambda: ledger(sqlite_url)[0].delivery_status == "failed")
+        result = finance(sqlite_url).deliver_charge(ChargeDelivery(charge_id=booking.charge.id))
+    assert not result.delivered and result.detail == 'HTTP 400 {"status": 400}'
     assert len(receiver.received) == 1
-    entry = row(database_url, booking.charge.id)
-    assert (entry.delivery_status, entry.attempts) == ("failed", 1)
-    assert entry.last_error == 'HTTP 400 {"status": 400}'
-
-
-def test_a_wrong_secret_is_refused_by_the_receiver(database_url: str) -> None:
-    with FinanceReceiver("not-our-secret") as receiver:
-        booking = booked(finance(database_url, receiver))
-        result = deliver_with_retries(finance(database_url, receiver), booking.charge.id)
-    assert not result.delivered and "HTTP 401" in result.detail
-    assert [r.signed for r in receiver.received] == [False]
-    assert row(database_url, booking.charge.id).delivery_status == "failed"
-
-
-def test_throttling_honours_retry_after(sqlite_url: str) -> None:
-    with FinanceReceiver(SECRET, first_answers=[429], retry_after=7) as receiver:
-        booking = booked(finance(sqlite_url, receiver))
-        with pytest.raises(ApplicationError) as retry:
-            finance(sqlite_url, receiver).deliver_charge(
-                ChargeDelivery(charge_id=booking.charge.id)
-            )
-    assert retry.value.type == RETRY_LATER
-    assert retry.value.next_retry_delay == timedelta(seconds=7)
-    assert "HTTP 429" in str(row(sqlite_url, booking.charge.id).last_error)
-
-
-def test_an_unreachable_webhook_is_retried_and_recorded(sqlite_url: str) -> None:
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    settings = make_settings(
-        sqlite_url,
-        finance_webhook_url=f"http://127.0.0.1:{port}/events",
-        finance_webhook_secret=SECRET,
-    )
-    booking = booked(FinanceActivities(settings))
-    with pytest.raises(ApplicationError) as retry:
-        FinanceActivities(settings).deliver_charge(ChargeDelivery(charge_id=booking.charge.id))
-    assert retry.value.type == RETRY_LATER and "unreachable" in retry.value.message
-    entry = row(sqlite_url, booking.charge.id)
-    assert (entry.delivery_status, entry.attempts) == ("pending", 1)
-    assert "ConnectionRefusedError" in str(entry.last_error)
-
-
-def test_without_a_webhook_the_charge_stays_pending(sqlite_url: str) -> None:
-    booking = booked(finance(sqlite_url))
-    result = finance(sqlite_url).deliver_charge(ChargeDelivery(charge_id=booking.charge.id))
-    assert not result.delivered
-    assert "REPAIRDESK_FINANCE_WEBHOOK_URL is not set" in result.detail
-    entry = row(sqlite_url, booking.charge.id)
-    assert (entry.delivery_status, entry.attempts) == ("pending", 0)
-
-
-def test_a_url_that_is_not_http_is_a_permanent_failure(sqlite_url: str) -> None:
-    settings = make_settings(
-        sqlite_url, finance_webhook_url="ftp://finance/events", finance_webhook_secret=SECRET
-    )
-    booking = booked(FinanceActivities(settings))
-    result = FinanceActivities(settings).deliver_charge(ChargeDelivery(charge_id=booking.charge.id))
-    assert not result.delivered and "not an http(s) URL" in result.detail
-    assert row(sqlite_url, booking.charge.id).delivery_status == "failed"
 
 
 def test_delivering_an_unbooked_charge_is_not_retried(sqlite_url: str) -> None:
     with pytest.raises(ApplicationError) as refused:
         finance(sqlite_url).deliver_charge(ChargeDelivery(charge_id="no-such-charge"))
     assert refused.value.type == NOT_BOOKED and refused.value.non_retryable
+
+
+async def test_a_wrong_secret_is_refused_by_the_receiver(env: Any, database_url: str) -> None:
+    with FinanceReceiver("not-our-secret") as receiver:
+        booking = booked(database_url)
+        async with relaying(env.client, settings_for(database_url, receiver.url)):
+            await until(lambda: ledger(database_url)[0].delivery_status == "failed")
+    assert [r.signed for r in receiver.received] == [False]
+    assert "HTTP 401" in str(row(database_url, booking.charge.id).last_error)
+
+
+async def test_an_unreachable_webhook_is_retried_and_recorded(env: Any, sqlite_url: str) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    booking = booked(sqlite_url)
+    settings = settings_for(sqlite_url, f"http://127.0.0.1:{port}/events")
+    async with relaying(env.client, settings):
+        await until(lambda: ledger(sqlite_url)[0].attempts >= 2)
+    entry = row(sqlite_url, booking.charge.id)
+    assert entry.delivery_status == "pending" and entry.next_attempt_at is not None
+    assert "unreachable" in str(entry.last_error) and "ConnectionRefusedError" in str(
+        entry.last_error
+    )
+
+
+async def test_a_url_that_is_not_http_is_a_permanent_failure(env: Any, sqlite_url: str) -> None:
+    booking = booked(sqlite_url)
+    async with relaying(env.client, settings_for(sqlite_url, "ftp://finance/events")):
+        await until(lambda: ledger(sqlite_url)[0].delivery_status == "failed")
+    assert "not an http(s) URL" in str(row(sqlite_url, booking.charge.id).last_error)
+
+
+def test_without_a_secret_or_url_the_ledger_is_not_drained(sqlite_url: str) -> None:
+    assert channels(settings_for(sqlite_url, "http://127.0.0.1:9/events", secret="")) == []
+    assert channels(settings_for(sqlite_url, None)) == []
+    assert [c.queue.name for c in channels(settings_for(sqlite_url, "http://x/"))] == ["ledger"]

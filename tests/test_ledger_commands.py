@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
+from activities.archive.db import archive
+from activities.delivery.doorbell import Doorbell
 from activities.finance.activities import FinanceActivities
+from activities.finance.delivery import deliver
 from activities.settings import Settings
 from starter import ledger_commands
 from tests.charges import compensation, post_warranty_repair, third_party
 from tests.finance_receiver import FinanceReceiver
-from workflows.activity_io import ChargeBooking, ChargeDelivery
+from workflows.activity_io import ChargeBooking
 
 SECRET = "finance-shared-secret"
 
@@ -45,7 +48,9 @@ def receiver(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def book_and_deliver(receiver: FinanceReceiver) -> dict[str, ChargeBooking]:
     """A repair finance refuses (400), a reimbursement it accepts, a claim never sent."""
-    activities = FinanceActivities(Settings.from_env())
+    settings = Settings.from_env()
+    sessions = archive(settings.database_url)
+    activities = FinanceActivities(settings, sessions, Doorbell())
     charges = {
         "repair": post_warranty_repair(),
         "third_party": third_party(),
@@ -55,7 +60,7 @@ def book_and_deliver(receiver: FinanceReceiver) -> dict[str, ChargeBooking]:
         activities.book_charge(booking)
     receiver.answer_next(400)
     for name in ("repair", "third_party"):
-        activities.deliver_charge(ChargeDelivery(charge_id=charges[name].charge.id))
+        deliver(sessions, settings, charges[name].charge.id)
     return charges
 
 

@@ -1,24 +1,26 @@
-"""The send_notice activity against a real SMTP server on loopback and a real SQLite archive:
-the right recipient in the right language, sent once however often it is called, nothing lost
-while the server is down, and the outbox alone when no server or no address is configured.
+"""Letters from the v1.0 `send_notice` activity to a real SMTP server on loopback, through the
+outbox and the delivery relay, on a real SQLite archive: the right recipient in the right
+language, sent once however often it is written, nothing lost while the server is down, and
+the outbox alone when no server or no address is configured.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from sqlalchemy import select
 
 from activities.archive.db import archive
-from activities.archive.schema import Notice
+from activities.delivery.doorbell import Doorbell
 from activities.notices.activities import NoticeActivities
 from activities.notices.mailer import SmtpServer
 from activities.settings import Settings, SettingsError
 from tests import notice_cases
 from tests.conftest import make_settings
 from tests.notice_cases import the
+from tests.relaying import notices, relaying, until
 from tests.smtp_inbox import free_port, smtp_server
 from workflows.messages import Language
 
@@ -31,10 +33,8 @@ def port() -> int:
     return free_port()
 
 
-def _activities(
-    sqlite_url: str, smtp_url: str | None, staff: Language = Language.zh
-) -> NoticeActivities:
-    settings = make_settings(
+def _settings(sqlite_url: str, smtp_url: str | None, staff: Language = Language.zh) -> Settings:
+    return make_settings(
         sqlite_url,
         smtp_url=smtp_url,
         mail_from=SENDER,
@@ -42,27 +42,35 @@ def _activities(
         manager_email=MANAGER,
         executive_email=EXECUTIVE,
         staff_language=staff,
+        delivery_poll=timedelta(milliseconds=100),
+        delivery_backoff=timedelta(milliseconds=50),
     )
-    return NoticeActivities(settings)
 
 
-def _rows(sqlite_url: str) -> list[Notice]:
-    with archive(sqlite_url)() as session:
-        return list(session.scalars(select(Notice).order_by(Notice.created_at)))
+def _activities(settings: Settings) -> NoticeActivities:
+    return NoticeActivities(settings, archive(settings.database_url), Doorbell())
 
 
-def test_each_audience_gets_its_notice_in_its_language(sqlite_url: str, port: int) -> None:
-    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}", staff=Language.en)
+def _delivered(sqlite_url: str) -> int:
+    return sum(1 for row in notices(sqlite_url) if row.status == "delivered")
+
+
+async def test_each_audience_gets_its_notice_in_its_language(
+    env: Any, sqlite_url: str, port: int
+) -> None:
+    settings = _settings(sqlite_url, f"smtp://127.0.0.1:{port}", staff=Language.en)
     requests = notice_cases.late_repair(Language.zh)
+    for audience, kind in [
+        ("customer", "acknowledgement"),
+        ("office", "new_case"),
+        ("manager", "breach"),
+        ("executive", "written_explanation"),
+    ]:
+        result = _activities(settings).send_notice(the(requests, kind, audience))
+        assert (result.channel, result.delivered) == ("outbox", False)
     with smtp_server(port) as inbox:
-        for audience, kind in [
-            ("customer", "acknowledgement"),
-            ("office", "new_case"),
-            ("manager", "breach"),
-            ("executive", "written_explanation"),
-        ]:
-            result = notices.send_notice(the(requests, kind, audience))
-            assert result.delivered and result.channel == "smtp"
+        async with relaying(env.client, settings):
+            await until(lambda: len(inbox.messages) == 4)
     to = {message["To"]: message for message in inbox.messages}
     assert set(to) == {"liwei@example.com", OFFICE, MANAGER, EXECUTIVE}
     assert to["liwei@example.com"]["Subject"] == "[C-1001] 您的报修已受理"
@@ -73,74 +81,92 @@ def test_each_audience_gets_its_notice_in_its_language(sqlite_url: str, port: in
     assert all(message["From"] == SENDER for message in inbox.messages)
 
 
-def test_a_notice_called_twice_is_sent_once(sqlite_url: str, port: int) -> None:
-    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+async def test_a_notice_written_twice_is_sent_once(env: Any, sqlite_url: str, port: int) -> None:
+    settings = _settings(sqlite_url, f"smtp://127.0.0.1:{port}")
     request = the(notice_cases.late_repair(Language.en), "repaired", "customer")
+    first = _activities(settings).send_notice(request)
+    second = _activities(settings).send_notice(request)
+    assert first == second and first.recipient == "liwei@example.com"
     with smtp_server(port) as inbox:
-        first = notices.send_notice(request)
-        second = notices.send_notice(request)
-    assert first == second and first.delivered
+        async with relaying(env.client, settings):
+            await until(lambda: _delivered(sqlite_url) == 1)
+        async with relaying(env.client, settings):
+            _activities(settings).send_notice(request)
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["Subject"] == "[C-1001] Your equipment is repaired"
     assert message["Message-ID"].endswith("@vendor.test>")
-    [row] = _rows(sqlite_url)
+    [row] = notices(sqlite_url)
     assert row.key == request.key and row.attempts == 1 and row.delivered_at is not None
     assert row.language == "en" and row.channel == "smtp" and row.kind == "repaired"
     assert message.get_content().replace("\r\n", "\n") == row.body
 
 
-def test_nothing_is_lost_while_the_server_is_down(sqlite_url: str, port: int) -> None:
-    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+async def test_nothing_is_lost_while_the_server_is_down(
+    env: Any, sqlite_url: str, port: int
+) -> None:
+    settings = _settings(sqlite_url, f"smtp://127.0.0.1:{port}")
     request = the(notice_cases.late_repair(Language.zh), "written_explanation", "customer")
-    with pytest.raises(OSError):
-        notices.send_notice(request)
-    [row] = _rows(sqlite_url)
-    assert row.attempts == 1 and row.delivered_at is None
-    assert row.last_error and "ConnectionRefusedError" in row.last_error
-    with smtp_server(port) as inbox:
-        assert notices.send_notice(request).delivered
-        assert notices.send_notice(request).delivered
+    _activities(settings).send_notice(request)
+    async with relaying(env.client, settings):
+        await until(lambda: notices(sqlite_url)[0].attempts >= 2)
+        [row] = notices(sqlite_url)
+        assert row.status == "pending" and row.delivered_at is None
+        assert row.last_error and "ConnectionRefusedError" in row.last_error
+        with smtp_server(port) as inbox:
+            await until(lambda: _delivered(sqlite_url) == 1)
     assert len(inbox.messages) == 1
     assert "书面说明" in inbox.messages[0]["Subject"]
-    [row] = _rows(sqlite_url)
-    assert row.attempts == 2 and row.delivered_at is not None
 
 
 def test_without_smtp_the_outbox_is_the_record(sqlite_url: str) -> None:
-    notices = _activities(sqlite_url, smtp_url=None)
+    settings = _settings(sqlite_url, smtp_url=None)
     request = the(notice_cases.late_repair(Language.en), "new_case", "office")
-    result = notices.send_notice(request)
+    result = _activities(settings).send_notice(request)
     assert result.channel == "outbox" and not result.delivered and result.recipient == OFFICE
-    [row] = _rows(sqlite_url)
-    assert row.channel == "outbox" and row.delivered_at is None and row.attempts == 0
+    [row] = notices(sqlite_url)
+    assert (row.status, row.channel, row.delivered_at, row.attempts) == (
+        "outbox",
+        "outbox",
+        None,
+        0,
+    )
     assert row.language == "zh" and row.subject.startswith("[C-1001] 新报修")
 
 
 def test_a_customer_without_email_is_kept_in_the_outbox(sqlite_url: str, port: int) -> None:
-    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+    settings = _settings(sqlite_url, f"smtp://127.0.0.1:{port}")
     request = the(notice_cases.cancelled(Language.en, email=None), "cancelled", "customer")
-    with smtp_server(port) as inbox:
-        result = notices.send_notice(request)
-    assert not result.delivered and result.recipient is None and not inbox.messages
-    [row] = _rows(sqlite_url)
-    assert row.channel == "outbox" and row.recipient is None
+    result = _activities(settings).send_notice(request)
+    assert not result.delivered and result.recipient is None
+    [row] = notices(sqlite_url)
+    assert (row.status, row.channel, row.recipient, row.next_attempt_at) == (
+        "outbox",
+        "outbox",
+        None,
+        None,
+    )
 
 
-def test_an_address_the_server_refuses_for_good_is_not_retried(sqlite_url: str, port: int) -> None:
-    notices = _activities(sqlite_url, f"smtp://127.0.0.1:{port}")
+async def test_an_address_the_server_refuses_for_good_is_not_retried(
+    env: Any, sqlite_url: str, port: int
+) -> None:
+    settings = _settings(sqlite_url, f"smtp://127.0.0.1:{port}")
     request = the(
         notice_cases.cancelled(Language.en, email="gone@example.com"), "cancelled", "customer"
     )
+    _activities(settings).send_notice(request)
     with smtp_server(port) as inbox:
         inbox.unknown.add("gone@example.com")
-        result = notices.send_notice(request)
-    assert (result.channel, result.delivered, inbox.messages) == ("smtp", False, [])
-    [row] = _rows(sqlite_url)
-    assert row.delivered_at is None and "no such mailbox" in (row.last_error or "")
+        async with relaying(env.client, settings):
+            await until(lambda: notices(sqlite_url)[0].status == "failed")
+    assert inbox.messages == []
+    [row] = notices(sqlite_url)
+    assert row.delivered_at is None and row.next_attempt_at is None and row.attempts == 1
+    assert "no such mailbox" in (row.last_error or "")
 
 
-def test_user_and_password_in_the_url_log_in(sqlite_url: str, port: int) -> None:
+async def test_user_and_password_in_the_url_log_in(env: Any, sqlite_url: str, port: int) -> None:
     logins: list[tuple[bytes, bytes]] = []
 
     def authenticate(
@@ -150,10 +176,13 @@ def test_user_and_password_in_the_url_log_in(sqlite_url: str, port: int) -> None
         logins.append((data.login, data.password))
         return AuthResult(success=True)
 
-    notices = _activities(sqlite_url, f"smtp://desk:p%40ss@127.0.0.1:{port}")
-    request = the(notice_cases.late_repair(Language.en), "arrived", "customer")
+    settings = _settings(sqlite_url, f"smtp://desk:p%40ss@127.0.0.1:{port}")
+    _activities(settings).send_notice(
+        the(notice_cases.late_repair(Language.en), "arrived", "customer")
+    )
     with smtp_server(port, authenticator=authenticate, auth_require_tls=False) as inbox:
-        assert notices.send_notice(request).delivered
+        async with relaying(env.client, settings):
+            await until(lambda: _delivered(sqlite_url) == 1)
     assert logins == [(b"desk", b"p@ss")] and len(inbox.messages) == 1
 
 
@@ -172,3 +201,15 @@ def test_the_staff_language_comes_from_the_environment() -> None:
     assert Settings.from_env({"REPAIRDESK_STAFF_LANGUAGE": "EN"}).staff_language is Language.en
     with pytest.raises(SettingsError, match="REPAIRDESK_STAFF_LANGUAGE='fr'"):
         Settings.from_env({"REPAIRDESK_STAFF_LANGUAGE": "fr"})
+
+
+def test_the_relay_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {"REPAIRDESK_DELIVERY_POLL": "1s", "REPAIRDESK_DELIVERY_WARN_AFTER": "3"}
+    )
+    assert settings.delivery_poll == timedelta(seconds=1) and settings.delivery_warn_after == 3
+    assert Settings.from_env({}).delivery_backoff_max == timedelta(minutes=5)
+    with pytest.raises(SettingsError, match="REPAIRDESK_DELIVERY_WARN_AFTER='0'"):
+        Settings.from_env({"REPAIRDESK_DELIVERY_WARN_AFTER": "0"})
+    with pytest.raises(SettingsError, match="REPAIRDESK_DELIVERY_LEASE"):
+        Settings.from_env({"REPAIRDESK_DELIVERY_LEASE": "soon"})

@@ -8,18 +8,18 @@ the event loop. Each one is idempotent, since Temporal runs an activity at least
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.archive.case_rows import case_row, dialect_insert, upsert_case
+from activities.archive.case_rows import case_row, upsert_case
 from activities.archive.contracts import terms_under
 from activities.archive.db import archive
-from activities.archive.schema import Contract, Customer, Equipment, WarrantyExtensionRecord
+from activities.archive.schema import Contract, Customer, Equipment
+from activities.archive.warranty import ends_on, extend_once
 from activities.failures import fails_for_good_on_bad_data
 from activities.logging import case_logger
 from activities.settings import Settings
@@ -36,33 +36,6 @@ from workflows.activity_io import (
 )
 
 UNKNOWN_EQUIPMENT = "UnknownEquipment"
-
-
-def _ends_on(equipment: Equipment) -> date:
-    return rules.warranty_ends_on(
-        equipment.warranty_start, equipment.warranty_months, equipment.extension_days
-    )
-
-
-def _record_once(session: Session, extension: WarrantyExtension) -> bool:
-    """Record the extension and add its days, unless its key was recorded before; the insert
-    and the addition share the caller's transaction, so neither can happen without the other."""
-    record = dialect_insert(session, WarrantyExtensionRecord).values(
-        key=extension.key,
-        serial=extension.equipment_serial,
-        case_id=extension.case_id,
-        days=extension.days,
-        created_at=datetime.now(UTC),
-    )
-    inserted = record.on_conflict_do_nothing().returning(WarrantyExtensionRecord.key)
-    if session.execute(inserted).scalar() is None:
-        return False
-    session.execute(
-        update(Equipment)
-        .where(Equipment.serial == extension.equipment_serial)
-        .values(extension_days=Equipment.extension_days + extension.days)
-    )
-    return True
 
 
 class ArchiveActivities:
@@ -89,19 +62,19 @@ class ArchiveActivities:
                 return CaseFacts(found=False, reason=reason)
             customer = session.get(Customer, equipment.customer_id)
             contract = session.get(Contract, equipment.customer_id)
-            ends_on = _ends_on(equipment)
+            warranty_end = ends_on(equipment)
             reported_on = request.reported_at.astimezone(self.settings.zone).date()
             facts = CaseFacts(
                 found=True,
                 customer_name=customer.name if customer else None,
                 equipment_model=equipment.model,
                 site=equipment.site,
-                warranty_ends_on=ends_on,
-                coverage=rules.coverage_on(reported_on, ends_on),
+                warranty_ends_on=warranty_end,
+                coverage=rules.coverage_on(reported_on, warranty_end),
                 terms=terms_under(contract, self.settings.terms),
                 timezone=self.settings.timezone,
             )
-        log.info("equipment placed", coverage=facts.coverage, warranty_ends_on=str(ends_on))
+        log.info("equipment placed", coverage=facts.coverage, warranty_ends_on=str(warranty_end))
         return facts
 
     @staticmethod
@@ -142,13 +115,13 @@ class ArchiveActivities:
                     type=UNKNOWN_EQUIPMENT,
                     non_retryable=True,
                 )
-            added = _record_once(session, extension)
+            added = extend_once(session, extension)
             session.refresh(equipment)
-            ends_on = _ends_on(equipment)
+            warranty_end = ends_on(equipment)
         log.info(
             "warranty extended" if added else "warranty extension already recorded",
             days=extension.days,
             key=extension.key,
-            warranty_ends_on=str(ends_on),
+            warranty_ends_on=str(warranty_end),
         )
-        return ExtensionResult(equipment_serial=equipment.serial, warranty_ends_on=ends_on)
+        return ExtensionResult(equipment_serial=equipment.serial, warranty_ends_on=warranty_end)

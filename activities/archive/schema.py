@@ -138,7 +138,8 @@ class CaseRecord(Base):
 
 
 class Notice(Base):
-    """The outbox: every notice, written before it is sent, keyed by case, run and event."""
+    """The outbox: every notice, written before it is sent, keyed by case, run and event; the
+    delivery relay sends the `pending` ones (`next_attempt_at`, leased by `claimed_until`)."""
 
     __tablename__ = "notices"
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
@@ -154,6 +155,15 @@ class Notice(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # pending (the relay sends it), delivered, failed (refused for good), outbox (no SMTP server
+    # or no address: kept, never sent)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+Index("ix_notices_due", Notice.status, Notice.next_attempt_at)
 
 
 class LedgerEntry(Base):
@@ -177,6 +187,10 @@ class LedgerEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 Index("ix_ledger_delivery", LedgerEntry.delivery_status)
+Index("ix_ledger_due", LedgerEntry.delivery_status, LedgerEntry.next_attempt_at)

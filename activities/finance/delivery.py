@@ -1,7 +1,8 @@
 """Delivering one booked charge to finance: the same stored body, until finance accepts it.
 
-Shared by the `deliver_charge` activity (which turns `retry` into a Temporal retry with
-back-off) and `repairdesk ledger --redeliver` (which prints each result).
+`attempt` is one signed POST and what it came to; the delivery relay (activities/delivery)
+calls it for each due ledger row, and `repairdesk ledger --redeliver` through `deliver`, which
+prints each result.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from typing import Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.schema import LedgerEntry
-from activities.finance import ledger, webhook
+from activities.delivery.outcome import DELIVERED, Result, changes
+from activities.finance import webhook
 from activities.settings import Settings
 
-# delivered: finance accepted it (now or before); pending: not sent, nowhere to send it yet;
-# retry: no answer, or finance asked us to come back; refused: failed for good, kept `failed`.
+# delivered: finance accepted it (now or before); pending: not sent, nowhere to send it yet or
+# the relay is sending it; retry: no answer, or finance asked us to come back (the relay will);
+# refused: failed for good, kept `failed`.
 Outcome = Literal["delivered", "pending", "retry", "refused"]
-
-
-class ChargeNotBooked(LookupError):
-    """Delivery was asked for a charge the ledger does not hold."""
 
 
 @dataclass(frozen=True)
@@ -38,47 +37,51 @@ class Delivery:
         return self.outcome == "delivered"
 
 
-def deliver(sessions: sessionmaker[Session], settings: Settings, charge_id: str) -> Delivery:
-    """POST the charge's stored event unless finance already accepted it.
+def attempt(url: str, secret: str, body: bytes) -> Result:
+    """POST `body` signed once, and sort the answer (see the README's Finance events)."""
+    try:
+        answer = webhook.post(url, secret, body)
+    except webhook.WebhookMisconfigured as e:
+        return Result("refused", str(e))
+    except webhook.WebhookUnreachable as e:
+        return Result("retry", f"finance webhook unreachable: {e}")
+    detail = f"HTTP {answer.status} {answer.snippet}".strip()
+    if answer.accepted:
+        return Result("delivered", detail)
+    if answer.transient:
+        return Result("retry", detail, answer.retry_after)
+    return Result("refused", detail)
 
-    On PostgreSQL the row stays locked for the one POST, so the worker and a person running
-    `--redeliver` never send the same charge at the same moment."""
+
+def deliver(sessions: sessionmaker[Session], settings: Settings, charge_id: str) -> Delivery:
+    """POST the charge's stored event now unless finance already accepted it.
+
+    The row stays locked for the one POST (on PostgreSQL the relays skip it meanwhile), and a
+    row a relay has leased is left to that relay, so no charge is sent twice at once."""
+    now = datetime.now(UTC)
     with sessions.begin() as session:
         entry = session.get(LedgerEntry, charge_id, with_for_update=True)
         if entry is None:
-            raise ChargeNotBooked(f"charge {charge_id} is not in the ledger")
-        if entry.delivery_status == ledger.DELIVERED:
+            raise LookupError(f"charge {charge_id} is not in the ledger")
+        if entry.delivery_status == DELIVERED:
             return _result(entry, "delivered", "already delivered; not sent again")
+        if entry.claimed_until is not None and entry.claimed_until > now:
+            return _result(entry, "pending", "the worker's delivery relay is sending it now")
         url, secret = settings.finance_webhook_url, settings.finance_webhook_secret
         if not url:
             return _result(entry, "pending", "REPAIRDESK_FINANCE_WEBHOOK_URL is not set")
         if not secret:
             detail = "REPAIRDESK_FINANCE_WEBHOOK_SECRET is not set: events are never sent unsigned"
             return _result(entry, "pending", detail)
-        return _attempt(entry, url, secret)
+        result = attempt(url, secret, entry.event.encode("utf-8"))
+        values = changes(result, entry.attempts + 1, datetime.now(UTC), settings)
+        values["delivery_status"] = values.pop("status")
+        for name, value in values.items():
+            setattr(entry, name, value)
+        return _result(entry, result.outcome, result.detail, result.retry_after)
 
 
 def _result(
     entry: LedgerEntry, outcome: Outcome, detail: str, retry_after: timedelta | None = None
 ) -> Delivery:
     return Delivery(entry.charge_id, entry.case_id, outcome, detail, retry_after)
-
-
-def _attempt(entry: LedgerEntry, url: str, secret: str) -> Delivery:
-    try:
-        answer = webhook.post(url, secret, entry.event.encode("utf-8"))
-    except webhook.WebhookMisconfigured as e:
-        ledger.record_refused(entry, str(e))
-        return _result(entry, "refused", str(e))
-    except webhook.WebhookUnreachable as e:
-        ledger.record_transient_failure(entry, str(e))
-        return _result(entry, "retry", f"finance webhook unreachable: {e}")
-    outcome = f"HTTP {answer.status} {answer.snippet}".strip()
-    if answer.accepted:
-        ledger.record_delivered(entry, datetime.now(UTC))
-        return _result(entry, "delivered", outcome)
-    if answer.transient:
-        ledger.record_transient_failure(entry, outcome)
-        return _result(entry, "retry", outcome, answer.retry_after)
-    ledger.record_refused(entry, outcome)
-    return _result(entry, "refused", outcome)

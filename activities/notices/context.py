@@ -7,6 +7,7 @@ notice kind in the workflow is noticed in the tests, not by a customer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from activities.notices import charges
@@ -14,25 +15,36 @@ from activities.notices.case_facts import common, last_entry, technician
 from activities.notices.explanation import explanation
 from activities.notices.wording import Wording
 from workflows import rules
-from workflows.activity_io import NoticeRequest
+from workflows.activity_io import Audience
 from workflows.messages import Breach, CaseState, Sla
 
 Context = dict[str, str]
 
 
-def letter_context(request: NoticeRequest, words: Wording) -> Context:
+@dataclass(frozen=True)
+class LetterRequest:
+    """What a letter is rendered from: its kind and addressee, and the case as it stands (the
+    event the letter is about is the case's newest of that kind)."""
+
+    kind: str
+    audience: Audience
+    case: CaseState
+    sla: Sla | None = None
+
+
+def letter_context(request: LetterRequest, words: Wording) -> Context:
     return common(request.case, words) | _BY_KIND[request.kind](request, words)
 
 
-def _nothing(request: NoticeRequest, words: Wording) -> Context:
+def _nothing(request: LetterRequest, words: Wording) -> Context:
     return {}
 
 
-def _remote_support(request: NoticeRequest, words: Wording) -> Context:
+def _remote_support(request: LetterRequest, words: Wording) -> Context:
     return {"phone": request.case.contact.phone or words.phrase("phone_unknown")}
 
 
-def _new_case(request: NoticeRequest, words: Wording) -> Context:
+def _new_case(request: LetterRequest, words: Wording) -> Context:
     case = request.case
     return {
         "emergency": words.phrase("yes" if case.emergency else "no"),
@@ -40,12 +52,12 @@ def _new_case(request: NoticeRequest, words: Wording) -> Context:
     }
 
 
-def _reply(request: NoticeRequest, words: Wording) -> Context:
+def _reply(request: LetterRequest, words: Wording) -> Context:
     data = _data(request.case, "reply")
     return {"reply_by": str(data.get("by", "-")), "reply_message": str(data.get("message", "-"))}
 
 
-def _dispatched(request: NoticeRequest, words: Wording) -> Context:
+def _dispatched(request: LetterRequest, words: Wording) -> Context:
     eta = _moment(_data(request.case, "dispatch").get("eta"))
     return {
         "technician": technician(request.case),
@@ -53,14 +65,14 @@ def _dispatched(request: NoticeRequest, words: Wording) -> Context:
     }
 
 
-def _arrived(request: NoticeRequest, words: Wording) -> Context:
+def _arrived(request: LetterRequest, words: Wording) -> Context:
     """On site at the time the technician reported, else when the arrival was recorded."""
     entry = last_entry(request.case, "arrive")
     at = entry and (_moment((entry.data or {}).get("at")) or entry.at)
     return {"technician": technician(request.case), "arrived_at": words.time(at) if at else "-"}
 
 
-def _warning(request: NoticeRequest, words: Wording) -> Context:
+def _warning(request: LetterRequest, words: Wording) -> Context:
     case, sla = request.case, _sla(request)
     due = rules.due_of(sla, case.deadlines)
     warned = last_entry(case, "warning")
@@ -73,7 +85,7 @@ def _warning(request: NoticeRequest, words: Wording) -> Context:
     }
 
 
-def _breach(request: NoticeRequest, words: Wording) -> Context:
+def _breach(request: LetterRequest, words: Wording) -> Context:
     sla = _sla(request)
     breach = next((b for b in reversed(request.case.breaches) if b.sla == sla), None)
     return {
@@ -93,11 +105,11 @@ def _lateness(breach: Breach | None, words: Wording) -> Context:
     }
 
 
-def _written_explanation(request: NoticeRequest, words: Wording) -> Context:
+def _written_explanation(request: LetterRequest, words: Wording) -> Context:
     return explanation(request.case, words)
 
 
-def _repaired(request: NoticeRequest, words: Wording) -> Context:
+def _repaired(request: LetterRequest, words: Wording) -> Context:
     case = request.case
     repaired, extended = _data(case, "repaired"), _data(case, "warranty_extended")
     cause = words.phrase(f"cause_{case.cause.value}") if case.cause else "-"
@@ -111,17 +123,17 @@ def _repaired(request: NoticeRequest, words: Wording) -> Context:
     }
 
 
-def _cancelled(request: NoticeRequest, words: Wording) -> Context:
+def _cancelled(request: LetterRequest, words: Wording) -> Context:
     data = _data(request.case, "cancel")
     return {"cancelled_by": str(data.get("by", "-")), "cancel_reason": str(data.get("reason", "-"))}
 
 
-def _rejected(request: NoticeRequest, words: Wording) -> Context:
+def _rejected(request: LetterRequest, words: Wording) -> Context:
     outcome = request.case.outcome
     return {"reason": outcome.reason if outcome else "-"}
 
 
-def _third_party_repair(request: NoticeRequest, words: Wording) -> Context:
+def _third_party_repair(request: LetterRequest, words: Wording) -> Context:
     case = request.case
     data = _data(case, "third_party_repair")
     charge = charges.charge_of(case, ("third_party_reimbursement",))
@@ -148,13 +160,15 @@ def _moment(value: object) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _sla(request: NoticeRequest) -> Sla:
+def _sla(request: LetterRequest) -> Sla:
     if request.sla is None:
-        raise ValueError(f"a {request.kind} notice needs the SLA it is about ({request.key})")
+        raise ValueError(
+            f"a {request.kind} notice needs the SLA it is about (case {request.case.case_id})"
+        )
     return request.sla
 
 
-_BY_KIND: dict[str, Callable[[NoticeRequest, Wording], Context]] = {
+_BY_KIND: dict[str, Callable[[LetterRequest, Wording], Context]] = {
     "acknowledgement": _nothing,
     "remote_support": _remote_support,
     "new_case": _new_case,

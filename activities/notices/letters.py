@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from activities.notices.context import letter_context
+from activities.notices.context import LetterRequest, letter_context
 from activities.notices.wording import Wording, template_folder
-from workflows.activity_io import NoticeRequest
 from workflows.messages import Language
 
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -27,7 +26,7 @@ class Letter:
     language: Language
 
 
-def _template(request: NoticeRequest, language: Language) -> str:
+def _template(request: LetterRequest, language: Language) -> str:
     folder = template_folder(language)
     for name in (f"{request.kind}.{request.audience}.txt", f"{request.kind}.txt"):
         if (folder / name).is_file():
@@ -35,7 +34,7 @@ def _template(request: NoticeRequest, language: Language) -> str:
     raise LookupError(f"no template for notice kind {request.kind!r} in {language.value}")
 
 
-def render(request: NoticeRequest, language: Language, zone: ZoneInfo) -> Letter:
+def render(request: LetterRequest, language: Language, zone: ZoneInfo) -> Letter:
     """The letter for `request` in `language`, times shown in `zone`."""
     words = Wording(language, zone)
     context = letter_context(request, words)

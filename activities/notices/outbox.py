@@ -1,7 +1,9 @@
 """The outbox: every notice is written to the archive before it is sent, once per key.
 
 The row is the record of what was said to whom; a retried or replayed activity finds the row
-an earlier attempt wrote and never writes a second letter for the same event.
+an earlier attempt wrote and never writes a second letter for the same event. The delivery
+relay (activities/delivery) sends the `pending` rows; `outbox` rows (no SMTP server or no
+address when written) stay as they are.
 """
 
 from __future__ import annotations
@@ -9,13 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.once import insert_once
 from activities.archive.schema import Notice
+from activities.notices.audiences import addressee
+from activities.notices.context import LetterRequest
+from activities.notices.letters import render
+from activities.settings import Settings
+from workflows.activity_io import Audience
+from workflows.messages import CaseState, Sla
 
-Sessions = sessionmaker[Session]
+PENDING, DELIVERED, FAILED, KEPT = "pending", "delivered", "failed", "outbox"
 
 
 @dataclass(frozen=True)
@@ -26,52 +34,60 @@ class Draft:
     audience: str
     recipient: str | None
     language: str
-    channel: str
     subject: str
     body: str
+    sendable: bool
 
 
-def record(sessions: Sessions, draft: Draft, now: datetime) -> Notice:
-    """The outbox row for `draft.key`: written now, or the one an earlier attempt wrote."""
-
-    def row() -> Notice:
-        return Notice(
-            key=draft.key,
-            case_id=draft.case_id,
-            kind=draft.kind,
-            audience=draft.audience,
-            recipient=draft.recipient,
-            language=draft.language,
-            channel=draft.channel,
-            subject=draft.subject,
-            body=draft.body,
-            created_at=now,
-            attempts=0,
-        )
-
-    stored, _ = insert_once(sessions, Notice, draft.key, row)
-    return stored
+def draft(
+    key: str, kind: str, audience: Audience, sla: Sla | None, case: CaseState, settings: Settings
+) -> Draft:
+    """The letter for the notice `key`, rendered from `case` in its addressee's language; it is
+    sendable when an SMTP server is configured and the addressee has an address."""
+    to = addressee(audience, case, settings)
+    letter = render(LetterRequest(kind, audience, case, sla), to.language, settings.zone)
+    return Draft(
+        key=key,
+        case_id=case.case_id,
+        kind=kind,
+        audience=audience,
+        recipient=to.email,
+        language=to.language.value,
+        subject=letter.subject,
+        body=letter.body,
+        sendable=bool(settings.smtp_url and to.email),
+    )
 
 
-def mark_delivered(sessions: Sessions, key: str, now: datetime) -> None:
-    _change(sessions, key, attempts=Notice.attempts + 1, delivered_at=now, channel="smtp")
+def record(session: Session, draft: Draft, written_at: datetime, now: datetime) -> bool:
+    """Write the outbox row for `draft.key` in the caller's transaction, unless an earlier
+    attempt wrote it. Returns whether this call wrote it."""
+    values = {
+        "key": draft.key,
+        "case_id": draft.case_id,
+        "kind": draft.kind,
+        "audience": draft.audience,
+        "recipient": draft.recipient,
+        "language": draft.language,
+        "channel": "smtp" if draft.sendable else "outbox",
+        "subject": draft.subject,
+        "body": draft.body,
+        "created_at": written_at,
+        "attempts": 0,
+        "status": PENDING if draft.sendable else KEPT,
+        "next_attempt_at": now if draft.sendable else None,
+    }
+    return insert_once(session, Notice, values)
 
 
-def mark_failed(sessions: Sessions, key: str, error: str) -> None:
-    _change(sessions, key, attempts=Notice.attempts + 1, last_error=error[:2000])
-
-
-def _change(sessions: Sessions, key: str, **values: object) -> None:
-    with sessions.begin() as session:
-        session.execute(update(Notice).where(Notice.key == key).values(**values))
-
-
-def listing(sessions: Sessions, case_id: str | None = None, pending: bool = False) -> list[Notice]:
-    """The outbox, oldest first; `pending` keeps the notices not delivered yet."""
+def listing(
+    sessions: sessionmaker[Session], case_id: str | None = None, pending: bool = False
+) -> list[Notice]:
+    """The outbox, oldest first; `pending` keeps the notices not delivered (yet, or for good)."""
     query = select(Notice).order_by(Notice.created_at, Notice.key)
     if case_id:
         query = query.where(Notice.case_id == case_id)
     if pending:
-        query = query.where(Notice.delivered_at.is_(None))
+        query = query.where(Notice.status != DELIVERED)
     with sessions() as session:
         return list(session.scalars(query))

@@ -1,0 +1,146 @@
+"""The `record_case_event` activity: everything one change of a case writes, in one transaction.
+
+The case row (an older version of the same run changes nothing), the new letters in the outbox
+(once per key, rendered from the case in the addressee's language), the new charges in the
+ledger (once per charge id, the CloudEvent body built now), a clause 7 warranty extension (once
+per key); then the equipment's warranty end as the archive now has it, which the case row keeps
+too. Retried after a crash it changes nothing more. Nothing is delivered here: the worker's
+relay sends the rows, rung awake once they are committed.
+
+It is sync (the database blocks) and short: the workflow runs it as a local activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.archive.case_rows import case_row, upsert_case
+from activities.archive.schema import Equipment
+from activities.archive.warranty import ends_on, extend_once
+from activities.delivery.doorbell import Doorbell
+from activities.finance import ledger
+from activities.logging import case_logger
+from activities.notices import outbox
+from activities.settings import Settings
+from workflows.activity_io import (
+    RECORD_CASE_EVENT,
+    CaseEvent,
+    ChargeBooking,
+    EventRecorded,
+    WarrantyExtension,
+)
+from workflows.messages import CaseState, Charge
+
+# Error types the workflow sees: the first is retried, the second never (a retry cannot fix it).
+ARCHIVE_UNAVAILABLE = "ArchiveUnavailable"
+EVENT_REFUSED = "CaseEventRefused"
+
+
+def transient(error: BaseException) -> bool:
+    """A database that is down, restarting or busy: a later attempt may succeed."""
+    if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def failure(case_id: str, error: Exception) -> ApplicationError:
+    if isinstance(error, ApplicationError):
+        return error
+    if transient(error):
+        return ApplicationError(
+            f"case {case_id}: the archive is unavailable, retrying: {error}",
+            type=ARCHIVE_UNAVAILABLE,
+        )
+    return ApplicationError(
+        f"case {case_id}: the event cannot be recorded ({type(error).__name__}: {error})",
+        type=EVENT_REFUSED,
+        non_retryable=True,
+    )
+
+
+class CaseEventActivities:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], doorbell: Doorbell
+    ) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._doorbell = doorbell
+
+    def all(self) -> list[Callable[..., Any]]:
+        return [self.record_case_event]
+
+    @activity.defn(name=RECORD_CASE_EVENT)
+    def record_case_event(self, event: CaseEvent) -> EventRecorded:
+        case_id = event.state.case_id
+        try:
+            warranty_end, letters, charges = self._record(event)
+        except Exception as error:
+            raise failure(case_id, error) from error
+        self._doorbell.ring()
+        case_logger(case_id, version=event.state.version).info(
+            "case event recorded",
+            status=event.state.status.value,
+            letters_written=letters,
+            charges_booked=charges,
+            warranty_ends_on=str(warranty_end) if warranty_end else None,
+        )
+        return EventRecorded(warranty_ends_on=warranty_end)
+
+    def _record(self, event: CaseEvent) -> tuple[date | None, int, int]:
+        now = datetime.now(UTC)
+        with self._sessions.begin() as session:
+            if event.extension:
+                _extend(session, event.extension)
+            warranty_end = _warranty_end(session, event.state)
+            state = event.state
+            if warranty_end is not None:
+                state = state.model_copy(update={"warranty_ends_on": warranty_end})
+            session.execute(upsert_case(session, case_row(state, event.run_id, now)))
+            letters = sum(
+                outbox.record(
+                    session,
+                    outbox.draft(o.key, o.kind, o.audience, o.sla, state, self._settings),
+                    event.at,
+                    now,
+                )
+                for o in event.notices
+            )
+            charges = sum(
+                ledger.book(session, _booking(state, charge, event.at), now)
+                for charge in event.charges
+            )
+        return warranty_end, letters, charges
+
+
+def _extend(session: Session, extension: WarrantyExtension) -> None:
+    if session.get(Equipment, extension.equipment_serial) is None:
+        raise ValueError(f"equipment serial {extension.equipment_serial} is not in the archive")
+    extend_once(session, extension)
+
+
+def _warranty_end(session: Session, state: CaseState) -> date | None:
+    """The warranty end of the case's equipment, read now; None when the archive does not have
+    that serial for the case's customer (the look-up placed no equipment either)."""
+    serial = state.equipment_serial
+    equipment = session.get(Equipment, serial, populate_existing=True) if serial else None
+    if equipment is None or equipment.customer_id != state.customer_id:
+        return None
+    return ends_on(equipment)
+
+
+def _booking(state: CaseState, charge: Charge, at: datetime) -> ChargeBooking:
+    return ChargeBooking(
+        charge=charge,
+        case_id=state.case_id,
+        customer_id=state.customer_id,
+        equipment_serial=state.equipment_serial,
+        booked_at=at,
+    )

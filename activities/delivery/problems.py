@@ -1,0 +1,32 @@
+"""Telling an open case that one of its letters or finance events has a delivery problem.
+
+The relay signals `delivery_problem` with `{"detail": "..."}` to the workflow `case-<case_id>`
+(the contract's workflow id); the case records it as a warning in its timeline. A case that has
+ended cannot take signals: the row itself (`notices --pending`, `ledger --undelivered`) is then
+where the problem shows.
+"""
+
+from __future__ import annotations
+
+from structlog.stdlib import BoundLogger
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+DELIVERY_PROBLEM = "delivery_problem"
+WORKFLOW_ID_PREFIX = "case-"
+
+
+async def tell_the_case(client: Client, case_id: str, detail: str, log: BoundLogger) -> None:
+    handle = client.get_workflow_handle(f"{WORKFLOW_ID_PREFIX}{case_id}")
+    try:
+        await handle.signal(DELIVERY_PROBLEM, {"detail": detail})
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            log.info("case not open: delivery problem kept in the archive only", detail=detail)
+            return
+        log.warning("could not warn the case of a delivery problem", error=str(error))
+        return
+    except Exception as error:  # a warning that cannot be sent must not stop deliveries
+        log.warning("could not warn the case of a delivery problem", error=repr(error))
+        return
+    log.info("case warned of a delivery problem", detail=detail)

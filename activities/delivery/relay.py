@@ -1,0 +1,136 @@
+"""The delivery relay: runs in the worker process beside the workflows and drains the outbox
+and the ledger, one asyncio task per channel.
+
+Each pass claims a few due rows (queue.claim: a lease, `SKIP LOCKED` on PostgreSQL), attempts
+them one by one in a thread (SMTP and HTTP block), and settles each: delivered, refused for
+good (`failed`), or due again after an exponential backoff. A row refused for good, or failing
+`REPAIRDESK_DELIVERY_WARN_AFTER` times, warns its case once (signal `delivery_problem`). The
+relay wakes at once when this process records rows (the doorbell) and every
+`REPAIRDESK_DELIVERY_POLL` for rows other processes wrote. `stop()` lets the attempt in flight
+finish and be settled, and hands the other claimed rows back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
+
+from activities.delivery.channels import Channel, channels
+from activities.delivery.doorbell import Doorbell
+from activities.delivery.outcome import Result, changes, worth_a_warning
+from activities.delivery.problems import tell_the_case
+from activities.delivery.queue import claim, release, settle
+from activities.logging import case_logger
+from activities.settings import Settings
+
+# Rows claimed per pass: small enough that the lease outlasts their attempts (SMTP gives up
+# after 30 s, the webhook after 10 s) with the default 5 min lease.
+BATCH = 5
+
+
+class Relay:
+    def __init__(
+        self,
+        client: Client,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        doorbell: Doorbell,
+    ) -> None:
+        self._client = client
+        self._settings = settings
+        self._sessions = sessions
+        self._doorbell = doorbell
+        self._channels = channels(settings)
+        self._wakes: list[asyncio.Event] = []
+        self._stopping = False
+        self._log = structlog.get_logger("repairdesk.relay")
+
+    async def run(self) -> None:
+        """Deliver until `stop()`."""
+        names = [channel.queue.name for channel in self._channels]
+        self._log.info("delivery relay started", queues=names)
+        await asyncio.gather(*(self._drain(channel) for channel in self._channels))
+        self._log.info("delivery relay stopped")
+
+    def stop(self) -> None:
+        self._stopping = True
+        for wake in self._wakes:
+            wake.set()
+
+    async def _drain(self, channel: Channel) -> None:
+        wake = self._doorbell.listener()
+        self._wakes.append(wake)
+        poll = self._settings.delivery_poll.total_seconds()
+        while not self._stopping:
+            wake.clear()
+            if await self._pass(channel) or self._stopping:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), poll)
+
+    async def _pass(self, channel: Channel) -> bool:
+        """Attempt the rows due now; True when there were any (there may be more)."""
+        queue, now = channel.queue, datetime.now(UTC)
+        try:
+            rows = await asyncio.to_thread(
+                claim, self._sessions, queue, now, self._settings.delivery_lease, BATCH
+            )
+        except SQLAlchemyError as error:
+            self._log.warning("archive unavailable; delivery waits", error=str(error))
+            return False
+        except Exception:  # a bug must not stop the relay: the next pass tries again
+            self._log.exception("could not claim rows to deliver", queue=queue.name)
+            return False
+        for index, row in enumerate(rows):
+            if self._stopping:
+                await self._hand_back(channel, [queue.key_of(r) for r in rows[index:]])
+                break
+            await self._attempt(channel, row)
+        return bool(rows)
+
+    async def _hand_back(self, channel: Channel, keys: list[str]) -> None:
+        try:
+            await asyncio.to_thread(release, self._sessions, channel.queue, keys)
+        except SQLAlchemyError as error:
+            self._log.warning("claimed rows wait for their lease to end", error=str(error))
+
+    async def _attempt(self, channel: Channel, row: Any) -> None:
+        queue, key = channel.queue, channel.queue.key_of(row)
+        log = case_logger(row.case_id, queue=queue.name, key=key)
+        try:
+            result = await asyncio.to_thread(channel.send, row)
+        except Exception as error:  # a bug must not stop the relay: the row is retried later
+            log.exception("delivery attempt failed unexpectedly")
+            result = Result("retry", f"{type(error).__name__}: {error}")
+        attempts, now = row.attempts + 1, datetime.now(UTC)
+        values = changes(result, attempts, now, self._settings)
+        warn = worth_a_warning(result, attempts, row.warned_at is not None, self._settings)
+        if warn:
+            values["warned_at"] = now
+        try:
+            await asyncio.to_thread(settle, self._sessions, queue, key, values)
+        except SQLAlchemyError as error:
+            log.error("could not record the delivery; its lease runs out", error=str(error))
+            return
+        self._report(log, result, attempts, values)
+        if warn:
+            await tell_the_case(
+                self._client, row.case_id, channel.problem(row, result, attempts), log
+            )
+
+    @staticmethod
+    def _report(log: Any, result: Result, attempts: int, values: dict[str, Any]) -> None:
+        if result.outcome == "delivered":
+            log.info("delivered", attempts=attempts, detail=result.detail)
+        elif result.outcome == "refused":
+            log.error("refused for good; kept as failed", attempts=attempts, error=result.detail)
+        else:
+            due = values["next_attempt_at"].isoformat()
+            log.warning("not delivered yet", attempts=attempts, error=result.detail, retry_at=due)

@@ -1,0 +1,149 @@
+"""record_case_event on real archives (SQLite file and PostgreSQL): one transaction writes the
+case row, its letters, its charges and its warranty extension, once however often it runs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+from temporalio.exceptions import ApplicationError
+
+from activities.archive.case_event import (
+    ARCHIVE_UNAVAILABLE,
+    EVENT_REFUSED,
+    CaseEventActivities,
+)
+from activities.archive.db import archive, create_archive_engine
+from activities.archive.schema import (
+    Base,
+    CaseRecord,
+    Equipment,
+    LedgerEntry,
+    Notice,
+    WarrantyExtensionRecord,
+)
+from activities.delivery.doorbell import Doorbell
+from tests import case_events, notice_cases
+from tests.conftest import make_settings
+from tests.ports import free_port
+from workflows.activity_io import WarrantyExtension
+from workflows.messages import Language
+
+OFFICE = "office@vendor.test"
+# SN-42 in deploy/sample-archive.csv: from 2026-01-15 for 24 months
+WARRANTY_END = date(2028, 1, 14)
+
+
+def recorder(database_url: str, **settings: object) -> CaseEventActivities:
+    options = {"smtp_url": "smtp://127.0.0.1:2525", "office_email": OFFICE} | settings
+    return CaseEventActivities(
+        make_settings(database_url, **options), archive(database_url), Doorbell()
+    )
+
+
+def count(database_url: str, model: type[Base]) -> int:
+    with archive(database_url)() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_an_event_is_written_once_however_often_it_is_recorded(database_url: str) -> None:
+    case_events.sample_archive(database_url)
+    event = case_events.event_of(notice_cases.late_repair(Language.en), extension_days=3)
+    first = recorder(database_url).record_case_event(event)
+    later = event.model_copy(update={"at": event.at.replace(year=2027)})
+    assert recorder(database_url).record_case_event(event) == first
+    assert recorder(database_url).record_case_event(later) == first
+    assert first.warranty_ends_on == date(2028, 1, 17)
+    assert count(database_url, Notice) == len(event.notices) == 11
+    assert count(database_url, LedgerEntry) == len(event.charges) == 1
+    assert count(database_url, WarrantyExtensionRecord) == 1
+    with archive(database_url)() as session:
+        equipment = session.get_one(Equipment, "SN-42")
+        assert equipment.extension_days == 3
+        case = session.get_one(CaseRecord, "C-1001")
+        assert case.state["warranty_ends_on"] == "2028-01-17"
+        assert case.status == event.state.status.value
+        entry = session.get_one(LedgerEntry, event.charges[0].id)
+        assert entry.booked_at == event.at and entry.delivery_status == "pending"
+        assert entry.next_attempt_at is not None and entry.attempts == 0
+        rows = list(session.scalars(select(Notice)))
+    assert {row.key for row in rows} == {order.key for order in event.notices}
+    assert all(row.created_at == event.at for row in rows)
+
+
+def test_letters_are_rendered_in_the_addressees_language(database_url: str) -> None:
+    case_events.sample_archive(database_url)
+    recorder(database_url).record_case_event(case_events.cancelled())
+    with archive(database_url)() as session:
+        rows = {row.kind: row for row in session.scalars(select(Notice))}
+    assert rows["cancelled"].subject == "[C-1004] Your repair request is cancelled"
+    assert rows["cancelled"].language == "en" and rows["new_case"].language == "zh"
+    assert rows["new_case"].recipient == OFFICE and rows["new_case"].status == "pending"
+    assert "The fault cleared after a restart." in rows["cancelled"].body
+
+
+def test_unsendable_letters_are_kept_in_the_outbox(database_url: str) -> None:
+    case_events.sample_archive(database_url)
+    event = case_events.cancelled(email=None)
+    recorder(database_url, office_email=None).record_case_event(event)
+    with archive(database_url)() as session:
+        rows = list(session.scalars(select(Notice)))
+    assert {(row.status, row.channel, row.next_attempt_at) for row in rows} == {
+        ("outbox", "outbox", None)
+    }
+
+
+def test_an_older_version_of_the_case_changes_nothing(database_url: str) -> None:
+    case_events.sample_archive(database_url)
+    event = case_events.cancelled()
+    newer = event.model_copy(update={"state": event.state.model_copy(update={"version": 9})})
+    recorder(database_url).record_case_event(newer)
+    recorder(database_url).record_case_event(event)
+    with archive(database_url)() as session:
+        assert session.get_one(CaseRecord, "C-1004").version == 9
+
+
+def test_a_serial_the_archive_does_not_know_has_no_warranty_end(database_url: str) -> None:
+    event = case_events.cancelled()
+    assert recorder(database_url).record_case_event(event).warranty_ends_on is None
+    with archive(database_url)() as session:
+        case = session.get_one(CaseRecord, "C-1004")
+    assert case.state["warranty_ends_on"] == event.state.warranty_ends_on.isoformat()
+
+
+def test_another_customers_serial_has_no_warranty_end(database_url: str) -> None:
+    case_events.sample_archive(database_url)
+    event = case_events.cancelled()
+    stranger = event.model_copy(
+        update={"state": event.state.model_copy(update={"customer_id": "CUST-8"})}
+    )
+    assert recorder(database_url).record_case_event(stranger).warranty_ends_on is None
+
+
+def test_the_warranty_end_is_read_back_without_an_extension(database_url: str) -> None:
+    case_events.sample_archive(database_url)
+    recorded = recorder(database_url).record_case_event(case_events.cancelled())
+    assert recorded.warranty_ends_on == WARRANTY_END
+
+
+def test_bad_data_is_refused_without_retry_and_writes_nothing(database_url: str) -> None:
+    event = case_events.cancelled()
+    unknown = WarrantyExtension(
+        key="C-1004/run-1/x", case_id="C-1004", equipment_serial="SN-0", days=2
+    )
+    with pytest.raises(ApplicationError) as refused:
+        recorder(database_url).record_case_event(event.model_copy(update={"extension": unknown}))
+    assert refused.value.non_retryable and refused.value.type == EVENT_REFUSED
+    assert "SN-0 is not in the archive" in refused.value.message
+    assert count(database_url, Notice) == count(database_url, CaseRecord) == 0
+
+
+def test_a_database_that_is_down_is_retried(sqlite_url: str) -> None:
+    down = create_archive_engine(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/archive")
+    activities = CaseEventActivities(make_settings(sqlite_url), sessionmaker(down), Doorbell())
+    with pytest.raises(ApplicationError) as retried:
+        activities.record_case_event(case_events.cancelled())
+    assert not retried.value.non_retryable and retried.value.type == ARCHIVE_UNAVAILABLE
+    assert "C-1004" in retried.value.message
