@@ -60,12 +60,14 @@ def parse_time(flag: str, text: str, zone: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def parse_part(text: str) -> dict[str, str]:
-    """One `--part`: the description may itself contain colons."""
+def parse_part(text: str) -> dict[str, Any]:
+    """One `--part`: the description may itself contain colons; the quantity a whole number."""
     fields = text.split(":", 3)
     if len(fields) < 3 or not all(f.strip() for f in fields[:3]):
         raise BadArgument(f"--part {text!r} must be written {PART_FORMAT}, e.g. P-100:1:320.00")
-    part = {"part_no": fields[0], "qty": fields[1], "unit_price": fields[2]}
+    if not fields[1].strip().isdigit():
+        raise BadArgument(f"--part {text!r}: the quantity {fields[1]!r} is not a whole number")
+    part = {"part_no": fields[0], "qty": int(fields[1]), "unit_price": fields[2]}
     if len(fields) == 4 and fields[3].strip():
         part["description"] = fields[3]
     return part

@@ -1,11 +1,13 @@
 """Realistic notices for the notice tests: cases driven through `CaseFile`, the workflow's own
-case logic, so each NoticeRequest carries the state the workflow would really send.
+case logic, so each NoticeRequest carries the state the workflow would really record: the case
+as it stands right after the event that queued the letter.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from workflows.activity_io import CaseFacts, NoticeRequest
 from workflows.case_file import CaseFile, Notify
@@ -29,6 +31,45 @@ REPORTED_AT = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 RUN_ID = "run-1"
 
 
+class RecordingCase(CaseFile):
+    """A case file that, like the workflow, records its letters after each event with the case
+    as it then stands."""
+
+    recorded: list[NoticeRequest]
+
+    def _record(self) -> None:
+        letters = [e for e in self.take_effects() if isinstance(e, Notify)]
+        snapshot = self.state.model_copy(deep=True)
+        self.recorded = getattr(self, "recorded", []) + [
+            NoticeRequest(
+                key=f"{snapshot.case_id}/{RUN_ID}/{e.event}/{e.audience}",
+                kind=e.kind,
+                audience=e.audience,
+                case=snapshot,
+                sla=e.sla,
+            )
+            for e in letters
+        ]
+
+    def open(self, *args: Any) -> None:
+        super().open(*args)
+        self._record()
+
+    def refuse(self, *args: Any) -> None:
+        super().refuse(*args)
+        self._record()
+
+    def take(self, *args: Any) -> str | None:
+        reason = super().take(*args)
+        self._record()
+        return reason
+
+    def clock(self, now: datetime) -> None:
+        """The workflow's timer firing."""
+        self.tick(now)
+        self._record()
+
+
 def _case(
     case_id: str,
     language: Language,
@@ -36,7 +77,7 @@ def _case(
     email: str | None = "liwei@example.com",
     emergency: bool = False,
     onsite_requested: bool = True,
-) -> CaseFile:
+) -> RecordingCase:
     request = CaseRequest(
         case_id=case_id,
         customer_id="CUST-7",
@@ -47,7 +88,7 @@ def _case(
         emergency=emergency,
         contact=Contact(name="Li Wei", phone="+86 10 5555 0100", email=email, language=language),
     )
-    return CaseFile.from_request(request, REPORTED_AT, RUN_ID)
+    return RecordingCase.from_request(request, REPORTED_AT, RUN_ID)
 
 
 def _facts(coverage: Coverage) -> CaseFacts:
@@ -67,31 +108,21 @@ def _at(hours: float) -> datetime:
     return REPORTED_AT + timedelta(hours=hours)
 
 
-def _requests(case: CaseFile) -> list[NoticeRequest]:
-    return [
-        NoticeRequest(
-            key=f"{e.case.case_id}/{RUN_ID}/{e.event}/{e.audience}",
-            kind=e.kind,
-            audience=e.audience,
-            case=e.case,
-            sla=e.sla,
-        )
-        for e in case.take_effects()
-        if isinstance(e, Notify)
-    ]
+def _requests(case: RecordingCase) -> list[NoticeRequest]:
+    return case.recorded
 
 
 def late_repair(language: Language, case_id: str = "C-1001") -> list[NoticeRequest]:
     """In warranty, reply late, technician on site, not repaired in 24 h, then a charged repair."""
     case = _case(case_id, language)
     case.open(_facts(Coverage.in_warranty), REPORTED_AT)
-    case.tick(_at(0.75))
-    case.tick(_at(1))
+    case.clock(_at(0.75))
+    case.clock(_at(1.001))
     case.take("reply", Reply(by="Wang Fang", message="A technician will come today."), _at(1.2))
     dispatch = Dispatch(technician_id="T-3", technician_name="Zhao Lei", eta=_at(2.5))
     case.take("dispatch", dispatch, _at(1.5))
     case.take("arrive", Arrive(technician_id="T-3"), _at(2.6))
-    case.tick(_at(24))
+    case.clock(_at(24.001))
     repaired = Repaired(
         technician_id="T-3",
         cause=Cause.customer_modification,
@@ -111,7 +142,7 @@ def emergency_third_party(
     """Post-warranty emergency: remote support first, no reply in time, a third party repairs."""
     case = _case(case_id, language, emergency=True)
     case.open(_facts(Coverage.post_warranty), REPORTED_AT)
-    case.tick(_at(1))
+    case.clock(_at(1.001))
     claim = ThirdPartyRepair(
         vendor="Huabei Refrigeration",
         invoice_ref="INV-88",
@@ -126,7 +157,7 @@ def post_warranty_repair(language: Language, case_id: str = "C-1003") -> list[No
     """Post warranty, worn part: the customer pays the favourable price (clause 8)."""
     case = _case(case_id, language)
     case.open(_facts(Coverage.post_warranty), REPORTED_AT)
-    case.take("dispatch", Dispatch(technician_id="T-5"), _at(0.5))
+    case.take("dispatch", Dispatch(technician_id="T-5"), _at(1.6))
     case.take("arrive", Arrive(technician_id="T-5", at=_at(1.5)), _at(1.6))
     repaired = Repaired(
         technician_id="T-5",
@@ -150,7 +181,7 @@ def explanation_after(language: Language, steps: int, case_id: str = "C-1006") -
     ]
     for hours, (name, action) in zip((0.5, 20, 21), actions[:steps], strict=False):
         case.take(name, action, _at(hours))
-    case.tick(_at(24))
+    case.clock(_at(24.001))
     return the(_requests(case), "written_explanation", "customer")
 
 

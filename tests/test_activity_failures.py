@@ -13,7 +13,9 @@ from sqlalchemy.exc import OperationalError
 from temporalio.exceptions import ApplicationError
 
 from activities.archive.activities import ArchiveActivities
+from activities.archive.db import archive
 from activities.archive.schema import Customer, Equipment
+from activities.delivery.doorbell import Doorbell
 from activities.failures import RETRY_CANNOT_FIX, fails_for_good_on_bad_data, retry_cannot_fix
 from activities.finance.activities import FinanceActivities
 from tests.charges import booking, post_warranty_repair
@@ -57,7 +59,7 @@ def test_a_warranty_date_from_before_the_import_bounds_fails_the_look_up_for_goo
 def test_an_amount_wider_than_the_ledger_fails_the_booking_for_good(database_url: str) -> None:
     charge = post_warranty_repair().charge.model_copy(update={"amount": Decimal("1E+22")})
     with pytest.raises(ApplicationError) as failed:
-        FinanceActivities(make_settings(database_url)).book_charge(booking(charge))
+        finance(database_url).book_charge(booking(charge))
     assert_final(failed.value, "book_charge", "wider than the archive's 24 digits")
     assert "INSERT" not in failed.value.message  # no SQL, no personal data in the history
 
@@ -83,3 +85,7 @@ def test_bad_data_and_bugs_cannot_be_fixed_by_a_retry() -> None:
     assert retry_cannot_fix(KeyError("missing"))
     assert not retry_cannot_fix(TimeoutError())
     assert not retry_cannot_fix(ConnectionResetError())
+
+
+def finance(database_url: str) -> FinanceActivities:
+    return FinanceActivities(make_settings(database_url), archive(database_url), Doorbell())

@@ -33,7 +33,7 @@ from workflows.messages import Language
 
 OFFICE = "office@vendor.test"
 # SN-42 in deploy/sample-archive.csv: from 2026-01-15 for 24 months
-WARRANTY_END = date(2028, 1, 14)
+WARRANTY_END = date(2028, 1, 15)
 
 
 def recorder(database_url: str, **settings: object) -> CaseEventActivities:
@@ -55,7 +55,7 @@ def test_an_event_is_written_once_however_often_it_is_recorded(database_url: str
     later = event.model_copy(update={"at": event.at.replace(year=2027)})
     assert recorder(database_url).record_case_event(event) == first
     assert recorder(database_url).record_case_event(later) == first
-    assert first.warranty_ends_on == date(2028, 1, 17)
+    assert first.warranty_ends_on == date(2028, 1, 18)
     assert count(database_url, Notice) == len(event.notices) == 11
     assert count(database_url, LedgerEntry) == len(event.charges) == 1
     assert count(database_url, WarrantyExtensionRecord) == 1
@@ -63,7 +63,7 @@ def test_an_event_is_written_once_however_often_it_is_recorded(database_url: str
         equipment = session.get_one(Equipment, "SN-42")
         assert equipment.extension_days == 3
         case = session.get_one(CaseRecord, "C-1001")
-        assert case.state["warranty_ends_on"] == "2028-01-17"
+        assert case.state["warranty_ends_on"] == "2028-01-18"
         assert case.status == event.state.status.value
         entry = session.get_one(LedgerEntry, event.charges[0].id)
         assert entry.booked_at == event.at and entry.delivery_status == "pending"

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from activities.archive.db import MIGRATIONS, archive
 from activities.archive.schema import LedgerEntry
+from activities.delivery.doorbell import Doorbell
 from activities.finance.activities import FinanceActivities
 from tests.charges import booking, post_warranty_repair
 from tests.conftest import make_settings
@@ -40,7 +41,7 @@ def test_the_largest_accepted_repair_books_and_reads_back_exactly(database_url: 
     charge = rules.price_repair(str(uuid.uuid4()), Coverage.in_warranty, largest_repair(), terms)
     parts = 500 * 100_000 * Decimal(LARGEST_PRICE)
     assert charge.amount == parts + 10_000 * MAX_LABOUR_RATE
-    FinanceActivities(make_settings(database_url)).book_charge(booking(charge))
+    finance(database_url).book_charge(booking(charge))
     with archive(database_url)() as session:
         entry = session.get_one(LedgerEntry, charge.id)
     assert str(entry.amount) == str(charge.amount)
@@ -49,7 +50,7 @@ def test_the_largest_accepted_repair_books_and_reads_back_exactly(database_url: 
 
 def test_the_widest_amount_the_column_holds_reads_back_exactly(database_url: str) -> None:
     charge = post_warranty_repair().charge.model_copy(update={"amount": WIDEST})
-    FinanceActivities(make_settings(database_url)).book_charge(booking(charge))
+    finance(database_url).book_charge(booking(charge))
     with archive(database_url)() as session:
         assert str(session.get_one(LedgerEntry, charge.id).amount) == str(WIDEST)
 
@@ -57,7 +58,7 @@ def test_the_widest_amount_the_column_holds_reads_back_exactly(database_url: str
 def test_a_cent_is_a_cent(database_url: str) -> None:
     amount = Decimal("12345678901234.07")
     charge = post_warranty_repair().charge.model_copy(update={"amount": amount})
-    FinanceActivities(make_settings(database_url)).book_charge(booking(charge))
+    finance(database_url).book_charge(booking(charge))
     with archive(database_url)() as session:
         assert session.get_one(LedgerEntry, charge.id).amount == amount
 
@@ -80,3 +81,7 @@ def test_a_sqlite_ledger_of_the_first_release_keeps_its_amounts(sqlite_url: str)
     engine.dispose()
     with archive(sqlite_url)() as session:
         assert session.get_one(LedgerEntry, "c-1").amount == Decimal("67.53")
+
+
+def finance(database_url: str) -> FinanceActivities:
+    return FinanceActivities(make_settings(database_url), archive(database_url), Doorbell())

@@ -87,7 +87,7 @@ def test_pending_shows_the_relays_retries_and_refusals(
         )
     assert _run("--pending", "--case", "C-1004") == 0
     out = capsys.readouterr().out
-    assert "PENDING after 2 attempt(s), next 16:30:00: 421 busy" in out
+    assert "PENDING after 2 attempt(s), next 2026-11-24 16:30:00 Asia/Shanghai: 421 busy" in out
     assert "FAILED for good after 1 attempt(s): 550 no such mailbox" in out
     assert _run("--pending", "--json", "--case", "C-1004") == 0
     listed = {n["key"]: n for n in json.loads(capsys.readouterr().out)}

@@ -50,7 +50,8 @@ REJECTED = "ActionRejected"
 # Archive writes retry until the archive answers (a database that is down delays the record,
 # never the case's clocks); an error a retry cannot fix fails at once and is a warning.
 ARCHIVE_RETRY = RetryPolicy(
-    maximum_interval=timedelta(minutes=1), non_retryable_error_types=["ArchiveDataError"]
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["CaseEventRefused", "RetryCannotFix"],
 )
 ARCHIVE_TIMEOUT = timedelta(seconds=30)
 
