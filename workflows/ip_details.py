@@ -25,12 +25,13 @@ def values_of(dispute: DisputeState) -> dict[str, Any]:
 
 
 def changes(dispute: DisputeState, published: dict[str, Any]) -> list[SearchAttributeUpdate[Any]]:
-    """The updates that bring the published attributes in line with the dispute."""
+    """The updates that bring the published attributes in line with the dispute (an
+    attribute never set is left unset, not set to nothing)."""
     wanted = values_of(dispute)
     return [
         key.value_unset() if wanted[key.name] is None else key.value_set(wanted[key.name])
         for key in KEYS
-        if key.name not in published or published[key.name] != wanted[key.name]
+        if published.get(key.name) != wanted[key.name]
     ]
 
 
