@@ -1,4 +1,4 @@
-"""The repairdesk worker: runs RepairCase workflows and their activities.
+"""The repairdesk worker: runs RepairCase and IpDispute workflows and their activities.
 
 `python worker.py` and `repairdesk worker` run the same thing.
 """
@@ -19,11 +19,13 @@ from temporalio.worker import Worker
 
 from activities.archive.activities import ArchiveActivities
 from activities.archive.db import archive
+from activities.archive.disputes import DisputeActivities
 from activities.finance.activities import FinanceActivities
 from activities.logging import configure_logging
 from activities.notices.activities import NoticeActivities
 from activities.settings import Settings, SettingsError
 from starter.connection import ConnectionFailed, connect, ensure_search_attributes
+from workflows.ip_dispute import IpDispute
 from workflows.repair_case import RepairCase
 
 # Activities are sync (database, SMTP, HTTP) and share the GIL with workflow tasks. Measured with
@@ -41,11 +43,12 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         *ArchiveActivities(settings).all(),
         *NoticeActivities(settings).all(),
         *FinanceActivities(settings).all(),
+        *DisputeActivities(settings).all(),
     ]
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=[RepairCase],
+        workflows=[RepairCase, IpDispute],
         activities=activities,
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
