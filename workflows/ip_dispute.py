@@ -44,8 +44,8 @@ with workflow.unsafe.imports_passed_through():
         request_problems,
     )
 
-# The archive is local to the worker: a database that is down delays the dispute, it never
-# fails it (the retries show as a pending local activity in the UI).
+# The archive is local to the worker: a database that is down delays the dispute (its local
+# activity is retried, at most a minute apart, until the database answers); it never fails it.
 ARCHIVE_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 ARCHIVE_TIMEOUT = timedelta(seconds=30)
 
