@@ -1,4 +1,5 @@
-"""The repairdesk worker: runs RepairCase workflows, their activities and the delivery relay.
+"""The repairdesk worker: runs RepairCase and IpDispute workflows, their activities and the
+delivery relay.
 
 `python worker.py` and `repairdesk worker` run the same thing.
 """
@@ -21,6 +22,7 @@ from temporalio.worker import Worker
 from activities.archive.activities import ArchiveActivities
 from activities.archive.case_event import CaseEventActivities
 from activities.archive.db import archive
+from activities.archive.disputes import DisputeActivities
 from activities.delivery.doorbell import Doorbell
 from activities.delivery.relay import Relay
 from activities.finance.activities import FinanceActivities
@@ -28,6 +30,7 @@ from activities.logging import configure_logging
 from activities.notices.activities import NoticeActivities
 from activities.settings import Settings, SettingsError
 from starter.connection import ConnectionFailed, connect, ensure_search_attributes
+from workflows.ip_dispute import IpDispute
 from workflows.repair_case import RepairCase
 
 # Activities are sync (database, SMTP, HTTP) and share the GIL with workflow tasks. Measured with
@@ -64,12 +67,13 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         *CaseEventActivities(settings, sessions, doorbell).all(),
         *NoticeActivities(settings, sessions, doorbell).all(),
         *FinanceActivities(settings, sessions, doorbell).all(),
+        *DisputeActivities(settings, sessions, doorbell).all(),
     ]
     return CaseWorker(
         client,
         Relay(client, settings, sessions, doorbell),
         task_queue=task_queue or settings.task_queue,
-        workflows=[RepairCase],
+        workflows=[RepairCase, IpDispute],
         activities=activities,
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,

@@ -84,8 +84,11 @@ def validated(model: type[M], payload: Mapping[str, Any], flags: Mapping[str, st
 def _problem(error: Mapping[str, Any], flags: Mapping[str, str]) -> str:
     location = [str(step) for step in error["loc"]]
     path = ".".join(location)
-    if location[:1] == ["parts"] and len(location) > 1:
-        flag = f"--part #{int(location[1]) + 1}" + (f" {location[2]}" if len(location) > 2 else "")
+    if location[:1] in (["parts"], ["costs"]) and len(location) > 1:
+        repeated = {"parts": "--part", "costs": "--cost"}[location[0]]
+        flag = f"{repeated} #{int(location[1]) + 1}" + (
+            f" {location[2]}" if len(location) > 2 else ""
+        )
     else:
         flag = flags.get(path, path or "payload")
     message = _PATTERN_HINT if error["type"] == "string_pattern_mismatch" else error["msg"]

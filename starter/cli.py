@@ -16,6 +16,7 @@ from starter import (
     archive_commands,
     case_commands,
     dev,
+    ip_commands,
     ledger_commands,
     notices_commands,
     report_commands,
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger_commands.register(commands)
     notices_commands.register(commands)
     report_commands.register(commands)
+    ip_commands.register(commands)
     return parser
 
 

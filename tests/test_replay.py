@@ -14,19 +14,24 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from workflows.ip_dispute import IpDispute
 from workflows.repair_case import RepairCase
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*/*.json"))
 
 
 def history(path: Path) -> WorkflowHistory:
-    """Each file is named after its workflow id, `case-<case_id>`."""
+    """Each file is named after its workflow id, `case-<case_id>` or `ip-<dispute_id>`."""
     return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
+def workflow_of(path: Path) -> type:
+    return IpDispute if path.stem.startswith("ip-") else RepairCase
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_a_recorded_case_replays(path: Path) -> None:
-    replayer = Replayer(workflows=[RepairCase], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[workflow_of(path)], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history(path))
 
 
@@ -45,5 +50,24 @@ async def test_a_changed_workflow_is_caught() -> None:
         await replayer.replay_workflow(history(HISTORIES[0]))
 
 
+@workflow.defn(name="IpDispute", sandboxed=False)
+class RecordFirstIpDispute:
+    """IpDispute as a careless change would leave it: recording before the look-up."""
+
+    @workflow.run
+    async def run(self, request: Any = None) -> None:
+        await workflow.execute_local_activity(
+            "record_dispute_event", None, start_to_close_timeout=timedelta(seconds=5)
+        )
+
+
+async def test_a_changed_dispute_workflow_is_caught() -> None:
+    [recorded] = [p for p in HISTORIES if p.stem == "ip-IP-SETTLED"]
+    replayer = Replayer(workflows=[RecordFirstIpDispute], data_converter=pydantic_data_converter)
+    with pytest.raises(NondeterminismError):
+        await replayer.replay_workflow(history(recorded))
+
+
 def test_there_are_histories_to_replay() -> None:
-    assert {p.parent.name for p in HISTORIES} >= {"v1.0"}
+    assert {p.parent.name for p in HISTORIES} >= {"v1.0", "v1.1-ip"}
+    assert any(p.stem.startswith("ip-") for p in HISTORIES)

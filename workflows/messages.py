@@ -32,7 +32,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
 
-MAX_MONEY = Decimal("99999999999.99")
+MAX_MONEY = Decimal("999999999999.99")
 MAX_UNIT_PRICE = Decimal("99999999.99")
 MAX_HOURS = Decimal("10000")
 MAX_QTY = 100_000

@@ -370,3 +370,34 @@ def compensation_claim(
         downtime_hours=hours,
         warranty_extension_days=days,
     )
+
+
+# =====================================================================================
+# Clause 10: intellectual-property disputes (workflow IpDispute). Appended as one section.
+# =====================================================================================
+
+from workflows.ip_messages import Cost  # noqa: E402 - kept inside this section on purpose
+
+IP_REPORT_MAX_AGE = timedelta(days=7)
+
+
+def price_ip_indemnity(charge_id: str, costs: Sequence[Cost], currency: str) -> Charge:
+    """Clause 10: the vendor bears every legal and economic cost of the dispute. One line per
+    cost, as given to the cent; the amount is their exact sum. No coverage and no cause."""
+    lines = [
+        ChargeLine(
+            description=cost.description,
+            qty=Decimal(1),
+            unit_price=cents(cost.amount),
+            amount=cents(cost.amount),
+        )
+        for cost in costs
+    ]
+    return Charge(
+        id=charge_id,
+        kind="ip_indemnity",
+        payer="vendor",
+        lines=lines,
+        amount=sum((line.amount for line in lines), Decimal("0.00")),
+        currency=currency,
+    )

@@ -194,3 +194,21 @@ class LedgerEntry(Base):
 
 Index("ix_ledger_delivery", LedgerEntry.delivery_status)
 Index("ix_ledger_due", LedgerEntry.delivery_status, LedgerEntry.next_attempt_at)
+
+
+class DisputeRecord(Base):
+    """Every IP dispute (clause 10), kept current by its workflow; `state` is the DisputeState."""
+
+    __tablename__ = "disputes"
+    dispute_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    equipment_serial: Mapped[str | None] = mapped_column(String(64))
+    claimant: Mapped[str | None] = mapped_column(String(200))
+    right: Mapped[str | None] = mapped_column(String(32))
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    outcome: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -122,7 +122,7 @@ class Relay:
         self._report(log, result, attempts, values)
         if warn:
             await tell_the_case(
-                self._client, row.case_id, channel.problem(row, result, attempts), log
+                self._client, row.case_id, row.kind, channel.problem(row, result, attempts), log
             )
 
     @staticmethod

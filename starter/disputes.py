@@ -1,0 +1,165 @@
+"""What the `repairdesk ip` commands ask of Temporal: open a dispute, act on it, read it, list.
+
+Like `starter.cases`, these coroutines raise `CaseError`s whose messages are meant for the
+person at the keyboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from starter.cases import ANSWER_TIMEOUT, FRESH_ID_ATTEMPTS, ActionRefused, CaseError
+from workflows import search_attributes as keys
+from workflows.dispute_file import WORKFLOW_ID_PREFIX
+from workflows.ip_details import static_details, static_summary
+from workflows.ip_messages import DisputeRequest, DisputeState, DisputeStatus
+
+WORKFLOW_TYPE = "IpDispute"
+# How often `ip open` asks whether the archive look-up has placed the dispute yet.
+PLACED_POLL_SECONDS = 0.2
+
+
+class DisputeRow(BaseModel):
+    """One line of `repairdesk ip list`: a dispute as Temporal visibility indexes it."""
+
+    dispute_id: str
+    status: str | None
+    customer_id: str | None
+    equipment_serial: str | None
+    started_at: datetime
+    closed_at: datetime | None
+
+
+def workflow_id(dispute_id: str) -> str:
+    return f"{WORKFLOW_ID_PREFIX}{dispute_id}"
+
+
+def new_dispute_id(zone: ZoneInfo) -> str:
+    """A readable id that says when the dispute was opened, e.g. `IP-20261125-4F3A`."""
+    return f"IP-{datetime.now(zone):%Y%m%d}-{secrets.token_hex(2).upper()}"
+
+
+async def start_dispute(
+    client: Client, task_queue: str, request: DisputeRequest, fresh: bool, zone: ZoneInfo
+) -> str:
+    """Start the dispute's workflow, drawing another id for a generated one already used;
+    returns the id used. An open dispute with a given id is left alone."""
+    policy = (
+        WorkflowIDReusePolicy.REJECT_DUPLICATE if fresh else WorkflowIDReusePolicy.ALLOW_DUPLICATE
+    )
+    for _ in range(FRESH_ID_ATTEMPTS):
+        try:
+            await client.start_workflow(
+                WORKFLOW_TYPE,
+                request,
+                id=workflow_id(request.dispute_id),
+                task_queue=task_queue,
+                id_reuse_policy=policy,
+                static_summary=static_summary(request),
+                static_details=static_details(request),
+            )
+            return request.dispute_id
+        except WorkflowAlreadyStartedError:
+            if not fresh:
+                raise CaseError(
+                    f"dispute {request.dispute_id} is already open; it was left as it is "
+                    f"(see `repairdesk ip show {request.dispute_id}`)"
+                ) from None
+            request = request.model_copy(update={"dispute_id": new_dispute_id(zone)})
+    raise CaseError(
+        f"no unused dispute id in {FRESH_ID_ATTEMPTS} draws; give one with --dispute-id"
+    )
+
+
+async def placed(client: Client, dispute_id: str) -> DisputeState:
+    """The dispute once the archive look-up has placed or refused it."""
+    async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
+        while (state := await dispute_state(client, dispute_id)).status is DisputeStatus.opening:
+            await asyncio.sleep(PLACED_POLL_SECONDS)
+    return state
+
+
+async def act(
+    client: Client, dispute_id: str, action: str, payload: dict[str, Any]
+) -> DisputeState:
+    """Send `action` as the contract's update and return the dispute after it."""
+    handle = client.get_workflow_handle(workflow_id(dispute_id))
+    try:
+        return await asyncio.wait_for(
+            handle.execute_update(action, payload, result_type=DisputeState),
+            ANSWER_TIMEOUT.total_seconds(),
+        )
+    except WorkflowUpdateFailedError as e:
+        cause = e.cause
+        raise ActionRefused(
+            cause.message if isinstance(cause, ApplicationError) else str(cause)
+        ) from None
+    except RPCError as e:
+        raise await _explain(client, dispute_id, e) from None
+    except TimeoutError:
+        raise CaseError(_no_worker(dispute_id)) from None
+
+
+async def dispute_state(client: Client, dispute_id: str) -> DisputeState:
+    handle = client.get_workflow_handle(workflow_id(dispute_id))
+    try:
+        return await handle.query("state", result_type=DisputeState, rpc_timeout=ANSWER_TIMEOUT)
+    except RPCError as e:
+        raise await _explain(client, dispute_id, e) from None
+
+
+async def _explain(client: Client, dispute_id: str, error: RPCError) -> CaseError:
+    if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
+        return CaseError(_no_worker(dispute_id))
+    if error.status != RPCStatusCode.NOT_FOUND:
+        return CaseError(f"dispute {dispute_id}: Temporal answered: {error.message}")
+    try:
+        described = await client.get_workflow_handle(workflow_id(dispute_id)).describe()
+    except RPCError:
+        return CaseError(f"no dispute {dispute_id}")
+    status = described.typed_search_attributes.get(keys.CASE_STATUS) or "closed"
+    return ActionRefused(f"dispute {dispute_id} has ended ({status}); it takes no more actions")
+
+
+def _no_worker(dispute_id: str) -> str:
+    return (
+        f"dispute {dispute_id}: no worker answered within {ANSWER_TIMEOUT.seconds} s; is "
+        "`repairdesk worker` (or `repairdesk dev`) running on this task queue?"
+    )
+
+
+def list_query(status: DisputeStatus | None, customer_id: str | None) -> str:
+    """A visibility query; values are checked ids or enum values, never raw text."""
+    clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
+    if status:
+        clauses.append(f"{keys.CASE_STATUS.name} = '{status.value}'")
+    if customer_id:
+        clauses.append(f"{keys.CUSTOMER_ID.name} = '{customer_id}'")
+    return " AND ".join(clauses)
+
+
+async def list_disputes(client: Client, query: str, limit: int) -> list[DisputeRow]:
+    rows = []
+    async for execution in client.list_workflows(query, limit=limit):
+        found = execution.typed_search_attributes
+        rows.append(
+            DisputeRow(
+                dispute_id=execution.id.removeprefix(WORKFLOW_ID_PREFIX),
+                status=found.get(keys.CASE_STATUS),
+                customer_id=found.get(keys.CUSTOMER_ID),
+                equipment_serial=found.get(keys.EQUIPMENT_SERIAL),
+                started_at=execution.start_time,
+                closed_at=execution.close_time,
+            )
+        )
+    return rows
