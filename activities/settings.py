@@ -12,10 +12,20 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from temporalio.envconfig import ClientConfigProfile
+
+from activities.codec import KeysError, PayloadKey, parse_keys
+from activities.temporal_profile import (
+    DEFAULT_ADDRESS,
+    DEFAULT_NAMESPACE,
+    ProfileError,
+    load_profile,
+)
 from workflows.messages import Language, Terms
 from workflows.rules import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite:///./.repairdesk/archive.db"
+DEFAULT_HTTP_ADDRESS = "127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -50,6 +60,31 @@ def _language(env: Mapping[str, str], name: str) -> Language:
         raise SettingsError(f"{name}={raw!r} is not one of {known}") from None
 
 
+def _payload_keys(env: Mapping[str, str]) -> tuple[PayloadKey, ...]:
+    raw = env.get("REPAIRDESK_PAYLOAD_KEYS", "").strip()
+    try:
+        return parse_keys(raw) if raw else ()
+    except KeysError as e:
+        raise SettingsError(f"REPAIRDESK_PAYLOAD_KEYS: {e}") from None
+
+
+def _host_port(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    host, colon, port = raw.rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{name}={raw!r} is not host:port")
+    return raw
+
+
+def _profile(env: Mapping[str, str]) -> ClientConfigProfile:
+    try:
+        return load_profile(env)
+    except ProfileError as e:
+        raise SettingsError(str(e)) from None
+
+
 def terms_from_env(env: Mapping[str, str]) -> Terms:
     """The worker's default service terms; a customer's contract in the archive overrides them."""
     return Terms(
@@ -65,8 +100,10 @@ def terms_from_env(env: Mapping[str, str]) -> Terms:
 
 @dataclass(frozen=True)
 class Settings:
-    temporal_address: str = "localhost:7233"
-    namespace: str = "default"
+    temporal_address: str = DEFAULT_ADDRESS
+    namespace: str = DEFAULT_NAMESPACE
+    # API key, TLS and gRPC metadata of the Temporal profile; address and namespace above win.
+    temporal_profile: ClientConfigProfile = field(default_factory=ClientConfigProfile, repr=False)
     task_queue: str = "repair-cases"
     database_url: str = DEFAULT_DATABASE_URL
     terms: Terms = field(default_factory=Terms)
@@ -80,6 +117,9 @@ class Settings:
     finance_webhook_url: str | None = None
     finance_webhook_secret: str | None = None
     log_format: str = "json"
+    payload_keys: tuple[PayloadKey, ...] = ()
+    metrics_address: str | None = None
+    http_address: str = DEFAULT_HTTP_ADDRESS
 
     @property
     def zone(self) -> ZoneInfo:
@@ -88,9 +128,11 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        profile = _profile(env)
         settings = cls(
-            temporal_address=env.get("TEMPORAL_ADDRESS") or "localhost:7233",
-            namespace=env.get("TEMPORAL_NAMESPACE") or "default",
+            temporal_address=profile.address or DEFAULT_ADDRESS,
+            namespace=profile.namespace or DEFAULT_NAMESPACE,
+            temporal_profile=profile,
             task_queue=env.get("REPAIRDESK_TASK_QUEUE") or "repair-cases",
             database_url=env.get("REPAIRDESK_DATABASE_URL") or DEFAULT_DATABASE_URL,
             terms=terms_from_env(env),
@@ -104,6 +146,9 @@ class Settings:
             finance_webhook_url=env.get("REPAIRDESK_FINANCE_WEBHOOK_URL") or None,
             finance_webhook_secret=env.get("REPAIRDESK_FINANCE_WEBHOOK_SECRET") or None,
             log_format=env.get("REPAIRDESK_LOG_FORMAT") or "json",
+            payload_keys=_payload_keys(env),
+            metrics_address=_host_port(env, "REPAIRDESK_METRICS_ADDRESS"),
+            http_address=_host_port(env, "REPAIRDESK_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS,
         )
         try:
             settings.zone  # noqa: B018
