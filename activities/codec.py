@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
@@ -30,8 +31,8 @@ class KeysError(ValueError):
     """A key list that cannot be used; the message says which entry and why."""
 
 
-class UnknownKeyError(ValueError):
-    """A payload encrypted under a key this process does not hold."""
+class DecryptError(ValueError):
+    """A payload under a key this process does not hold, or altered since it was sealed."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,11 @@ class EncryptionCodec(PayloadCodec):
         key_id = payload.metadata.get(KEY_ID, b"").decode()
         cipher = self._ciphers.get(key_id)
         if cipher is None:
-            raise UnknownKeyError(
+            raise DecryptError(
                 f"payload encrypted under key {key_id!r}, which REPAIRDESK_PAYLOAD_KEYS lacks"
             )
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
-        return Payload.FromString(cipher.decrypt(nonce, sealed, key_id.encode()))
+        try:
+            return Payload.FromString(cipher.decrypt(nonce, sealed, key_id.encode()))
+        except InvalidTag:
+            raise DecryptError(f"payload under key {key_id!r} fails its integrity check") from None
