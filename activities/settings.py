@@ -26,6 +26,7 @@ from workflows.rules import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite:///./.repairdesk/archive.db"
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8000"
+DEFAULT_UI_ORIGIN = "http://localhost:8233"
 
 
 class SettingsError(ValueError):
@@ -78,6 +79,15 @@ def _host_port(env: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name) or DEFAULT_UI_ORIGIN
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    bad = [o for o in origins if not o.startswith(("http://", "https://")) or "/" in o[8:]]
+    if bad:
+        raise SettingsError(f"{name}: {bad[0]!r} is not an origin like https://ui.example.com")
+    return origins
+
+
 def _profile(env: Mapping[str, str]) -> ClientConfigProfile:
     try:
         return load_profile(env)
@@ -120,6 +130,8 @@ class Settings:
     payload_keys: tuple[PayloadKey, ...] = ()
     metrics_address: str | None = None
     http_address: str = DEFAULT_HTTP_ADDRESS
+    # Browser origins of the Temporal UI allowed to call the remote codec (CORS).
+    ui_origins: tuple[str, ...] = (DEFAULT_UI_ORIGIN,)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -149,6 +161,7 @@ class Settings:
             payload_keys=_payload_keys(env),
             metrics_address=_host_port(env, "REPAIRDESK_METRICS_ADDRESS"),
             http_address=_host_port(env, "REPAIRDESK_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS,
+            ui_origins=_origins(env, "REPAIRDESK_UI_ORIGINS"),
         )
         try:
             settings.zone  # noqa: B018

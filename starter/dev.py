@@ -44,6 +44,7 @@ def _dev(args: argparse.Namespace) -> int:
         Settings.from_env(),
         temporal_address=f"localhost:{args.port}",
         temporal_profile=ClientConfigProfile(),  # the local server: no TLS, no API key
+        ui_origins=(f"http://localhost:{args.ui_port}", f"http://127.0.0.1:{args.ui_port}"),
     )
     configure_logging(os.environ.get("REPAIRDESK_LOG_FORMAT") or "console")
     server = DevServer(
