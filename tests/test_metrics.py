@@ -23,6 +23,7 @@ from starter.cases import act, open_case
 from tests.conftest import make_settings
 from tests.metrics_probe import MetricsProbe
 from tests.ports import free_port
+from tests.test_deploy import dashboard_metrics
 from tests.worker_process import worker_process
 from worker import build_worker
 from workflows.messages import CaseRequest
@@ -45,6 +46,12 @@ async def scrape_until(address: str, *patterns: str) -> str:
         await asyncio.sleep(0.25)
     missing = [p for p in patterns if not re.search(p, text, re.MULTILINE)]
     raise AssertionError(f"/metrics lacks {missing}:\n{text[:3000]}")
+
+
+def sdk_names_the_dashboard_queries() -> list[str]:
+    names = sorted(name for name in dashboard_metrics() if name.startswith("temporal_"))
+    assert "temporal_workflow_task_schedule_to_start_latency_seconds_bucket" in names
+    return names
 
 
 async def archived_as(database_url: str, case_id: str, status: str) -> None:
@@ -83,11 +90,8 @@ async def test_worker_process_serves_sdk_and_backlog_metrics(
         await act(dev_env.client, case_id, "reply", {"by": "Wang", "message": "on our way"})
         await scrape_until(
             metrics_address,
-            r"^temporal_workflow_task_schedule_to_start_latency_seconds_bucket\{",
-            r"^temporal_activity_schedule_to_start_latency_seconds_bucket\{",
-            r"^temporal_workflow_task_execution_latency_seconds_bucket\{",
             r"^temporal_request_total\{",
-            r"^temporal_worker_task_slots_available\{",
+            *(rf"^{name}\{{" for name in sdk_names_the_dashboard_queries()),
             r"^repairdesk_notices_pending(\{.*\})? [1-9]",
             r"^repairdesk_finance_events_undelivered(\{.*\})? 0",
             r'^repairdesk_cases\{.*status="technician_dispatched".*\} 1',
