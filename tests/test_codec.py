@@ -129,6 +129,10 @@ async def test_a_malformed_body_is_400_and_an_unknown_key_422(http: TestClient) 
         "/codec/decode", json={"payloads": "x"}, headers={"Authorization": "Bearer t-office"}
     )
     assert bad.status_code == 400
+    not_json = http.post(
+        "/codec/decode", content=b"{", headers={"Authorization": "Bearer t-office"}
+    )
+    assert not_json.status_code == 400
     [sealed] = await EncryptionCodec(parse_keys(KEY_B)).encode([plain(CONTACT)])
     assert post(http, "decode", [sealed], "t-office").status_code == 422
 

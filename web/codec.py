@@ -46,7 +46,11 @@ def codec_router(
 
     async def convert(request: Request, response: Response, decode: bool) -> dict[str, Any]:
         _cors(response, request.headers.get("origin"), origins)
-        payloads = _payloads(await request.json())
+        try:
+            body = await request.json()
+        except ValueError:
+            raise HTTPException(400, "the body is not JSON") from None
+        payloads = _payloads(body)
         try:
             done = await (codec.decode(payloads) if decode else codec.encode(payloads))
         except ValueError as e:
