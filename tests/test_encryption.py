@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.archive.db import archive
@@ -62,6 +63,17 @@ def base64_texts(history: str) -> str:
     )
 
 
+async def no_activity_in_flight(client: Client, workflow_id: str) -> None:
+    """Wait until the case's letters and archive writes are done, so the worker stops idle: a
+    task handed to a worker in the instant it stops waits out its start-to-close timeout."""
+    for _ in range(100):
+        described = await client.get_workflow_handle(workflow_id).describe()
+        if not described.raw_description.pending_activities:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{workflow_id} still has activities in flight")
+
+
 def history_json(address: str, case_id: str) -> str:
     shown = subprocess.run(
         [venv_binary("temporal"), "workflow", "show", "--address", address]
@@ -99,6 +111,7 @@ async def test_history_is_unreadable_and_keys_rotate_under_an_open_case(
         await open_case(client, task_queue, request)
         await act(client, case_id, "reply", {"by": "Wang", "message": "Meet at the north gate"})
         await act(client, case_id, "dispatch", {"technician_id": "T-3"})
+        await no_activity_in_flight(client, f"case-{case_id}")
 
     rotated = make_settings(
         sqlite_url, temporal_address=address, payload_keys=parse_keys(f"{KEY_B},{KEY_A}")

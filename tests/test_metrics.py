@@ -107,17 +107,23 @@ async def test_workflow_metrics_are_counted_with_their_labels(
         data_converter=pydantic_data_converter,
         runtime=metrics_runtime(address),
     )
-    async with Worker(client, task_queue=task_queue, workflows=[MetricsProbe]):
-        await client.execute_workflow(
+    counted_once = (
+        r"^repairdesk_cases_opened_total\{.*workflow_type=\"MetricsProbe\".*\} 1$",
+        r"^repairdesk_sla_breaches_total\{.*sla=\"reply\".*\} 1$",
+        r"^repairdesk_actions_rejected_total\{.*action=\"arrive\".*\} 1$",
+        r"^repairdesk_sla_met_after_seconds_bucket\{.*sla=\"onsite\".*le=\"7200\"\} 1$",
+    )
+    async with Worker(
+        client, task_queue=task_queue, workflows=[MetricsProbe], max_cached_workflows=0
+    ):
+        handle = await client.start_workflow(
             MetricsProbe.run, id=f"probe-{uuid.uuid4()}", task_queue=task_queue
         )
-        await scrape_until(
-            address,
-            r"^repairdesk_cases_opened_total\{.*workflow_type=\"MetricsProbe\".*\} 1$",
-            r"^repairdesk_sla_breaches_total\{.*sla=\"reply\".*\} 1$",
-            r"^repairdesk_actions_rejected_total\{.*action=\"arrive\".*\} 1$",
-            r"^repairdesk_sla_met_after_seconds_bucket\{.*sla=\"onsite\".*le=\"7200\"\} 1$",
-        )
+        await handle.result()
+        await scrape_until(address, *counted_once)
+        # A query on the closed workflow replays its whole history: nothing is counted again.
+        await handle.query("__temporal_workflow_metadata")
+        await scrape_until(address, *counted_once)
 
 
 def test_a_taken_metrics_port_is_one_clear_line(tmp_path: Path) -> None:
