@@ -3,6 +3,7 @@ with roles, decoding for `manager` and `office` only, the UI's origin allowed.""
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI, Header, HTTPException
 from temporalio.converter import PayloadCodec
 
@@ -25,3 +26,9 @@ def codec_app(codec: PayloadCodec) -> FastAPI:
     app = FastAPI()
     app.include_router(codec_router(codec, authorize, [UI_ORIGIN]))
     return app
+
+
+def codec_client(codec: PayloadCodec) -> httpx.AsyncClient:
+    """An HTTP client talking to the app in process (ASGI), as a browser or the CLI would."""
+    transport = httpx.ASGITransport(app=codec_app(codec))
+    return httpx.AsyncClient(transport=transport, base_url="http://repairdesk.test")

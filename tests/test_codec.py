@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -20,7 +21,7 @@ from activities.codec import (
     parse_keys,
 )
 from activities.settings import Settings, SettingsError
-from tests.codec_app import UI_ORIGIN, codec_app
+from tests.codec_app import UI_ORIGIN, codec_client
 
 KEY_A, KEY_B = new_key_entry("a"), new_key_entry("b")
 CONTACT = {"name": "Li Wei", "phone": "+86 10 5555 0100"}
@@ -86,29 +87,32 @@ def test_keys_never_appear_in_the_settings_repr() -> None:
 
 
 @pytest.fixture
-def http() -> TestClient:
-    return TestClient(codec_app(EncryptionCodec(parse_keys(KEY_A))))
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with codec_client(EncryptionCodec(parse_keys(KEY_A))) as client:
+        yield client
 
 
-def post(http: TestClient, operation: str, payloads: list[Payload], token: str | None) -> object:
+async def post(
+    http: httpx.AsyncClient, operation: str, payloads: list[Payload], token: str | None
+) -> httpx.Response:
     headers = {"Origin": UI_ORIGIN, "X-Namespace": "default"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return http.post(
+    return await http.post(
         f"/codec/{operation}",
         content=json.dumps({"payloads": [as_json(p) for p in payloads]}),
         headers={**headers, "Content-Type": "application/json"},
     )
 
 
-def test_encode_then_decode_through_the_endpoint(http: TestClient) -> None:
-    encoded = post(http, "encode", [plain(CONTACT)], "t-office")
+async def test_encode_then_decode_through_the_endpoint(http: httpx.AsyncClient) -> None:
+    encoded = await post(http, "encode", [plain(CONTACT)], "t-office")
     assert encoded.status_code == 200
     [sealed] = encoded.json()["payloads"]
     assert base64.b64decode(sealed["metadata"]["encoding"]) == ENCODING
     assert encoded.headers["access-control-allow-origin"] == UI_ORIGIN
 
-    decoded = http.post(
+    decoded = await http.post(
         "/codec/decode",
         json={"payloads": [sealed]},
         headers={"Authorization": "Bearer t-manager"},
@@ -118,33 +122,33 @@ def test_encode_then_decode_through_the_endpoint(http: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("token", "status"), [(None, 401), ("t-tech", 403), ("nope", 401)])
-def test_decoding_needs_a_manager_or_office_token(
-    http: TestClient, token: str | None, status: int
+async def test_decoding_needs_a_manager_or_office_token(
+    http: httpx.AsyncClient, token: str | None, status: int
 ) -> None:
-    assert post(http, "decode", [plain(CONTACT)], token).status_code == status
+    assert (await post(http, "decode", [plain(CONTACT)], token)).status_code == status
 
 
-async def test_a_malformed_body_is_400_and_an_unknown_key_422(http: TestClient) -> None:
-    bad = http.post(
+async def test_a_malformed_body_is_400_and_an_unknown_key_422(http: httpx.AsyncClient) -> None:
+    bad = await http.post(
         "/codec/decode", json={"payloads": "x"}, headers={"Authorization": "Bearer t-office"}
     )
     assert bad.status_code == 400
-    not_json = http.post(
+    not_json = await http.post(
         "/codec/decode", content=b"{", headers={"Authorization": "Bearer t-office"}
     )
     assert not_json.status_code == 400
     [sealed] = await EncryptionCodec(parse_keys(KEY_B)).encode([plain(CONTACT)])
-    assert post(http, "decode", [sealed], "t-office").status_code == 422
+    assert (await post(http, "decode", [sealed], "t-office")).status_code == 422
 
 
-def test_cors_preflight_answers_the_ui_origin_only(http: TestClient) -> None:
+async def test_cors_preflight_answers_the_ui_origin_only(http: httpx.AsyncClient) -> None:
     asked = {
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type,x-namespace",
     }
-    ui = http.options("/codec/decode", headers={"Origin": UI_ORIGIN, **asked})
+    ui = await http.options("/codec/decode", headers={"Origin": UI_ORIGIN, **asked})
     assert ui.status_code == 204
     assert ui.headers["access-control-allow-origin"] == UI_ORIGIN
     assert "X-Namespace" in ui.headers["access-control-allow-headers"]
-    other = http.options("/codec/decode", headers={"Origin": "http://evil.test", **asked})
+    other = await http.options("/codec/decode", headers={"Origin": "http://evil.test", **asked})
     assert "access-control-allow-origin" not in other.headers

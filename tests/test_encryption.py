@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -29,7 +28,7 @@ from starter.cli import main
 from starter.connection import connect
 from starter.dev import codec_endpoint
 from starter.dev_server import DevServer
-from tests.codec_app import codec_app
+from tests.codec_app import codec_client
 from tests.conftest import make_settings, venv_binary
 from worker import build_worker
 from workflows.messages import CaseRequest, CaseState, Contact, Status
@@ -139,12 +138,13 @@ async def test_history_is_unreadable_and_keys_rotate_under_an_open_case(
     assert encodings == {ENCODING}, "every payload in the history is encrypted"
     assert {base64.b64decode(p["metadata"][KEY_ID]) for p in found} == {b"2026-a", b"2026-b"}
 
-    codec = TestClient(codec_app(EncryptionCodec(parse_keys(f"{KEY_B},{KEY_A}"))))
-    decoded = codec.post(
-        "/codec/decode",
-        json={"payloads": found},
-        headers={"Authorization": "Bearer t-manager", "X-Namespace": "default"},
-    ).json()["payloads"]
+    async with codec_client(EncryptionCodec(parse_keys(f"{KEY_B},{KEY_A}"))) as codec:
+        answer = await codec.post(
+            "/codec/decode",
+            json={"payloads": found},
+            headers={"Authorization": "Bearer t-manager", "X-Namespace": "default"},
+        )
+    decoded = answer.json()["payloads"]
     plain = b"".join(base64.b64decode(p.get("data", "")) for p in decoded).decode()
     assert all(secret in plain for secret in SECRETS)
 
