@@ -152,3 +152,9 @@ async def test_cors_preflight_answers_the_ui_origin_only(http: httpx.AsyncClient
     assert "X-Namespace" in ui.headers["access-control-allow-headers"]
     other = await http.options("/codec/decode", headers={"Origin": "http://evil.test", **asked})
     assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.parametrize(("host", "status"), [("127.0.0.1", 200), ("::1", 200), ("10.0.0.7", 401)])
+async def test_under_dev_loopback_decodes_without_a_token(host: str, status: int) -> None:
+    async with codec_client(EncryptionCodec(parse_keys(KEY_A)), True, host) as dev:
+        assert (await post(dev, "decode", [plain(CONTACT)], None)).status_code == status
