@@ -109,3 +109,8 @@ def test_dashboard_queries_the_metrics_repairdesk_defines() -> None:
     exported = {re.sub(r"_(total|seconds_bucket)$", "", name) for name in ours}
     assert exported <= defined, exported - defined
     assert {"repairdesk_notices_pending", "repairdesk_finance_events_undelivered"} <= ours
+
+
+@pytest.mark.parametrize("script", sorted((DEPLOY / "compose" / "scripts").glob("*.sh")))
+def test_compose_scripts_are_valid_sh(script: Path) -> None:
+    run("sh", "-n", str(script))

@@ -7,4 +7,4 @@ until temporal operator cluster health --address "$TEMPORAL_ADDRESS"; do
   sleep 2
 done
 temporal operator namespace describe -n "$NAMESPACE" --address "$TEMPORAL_ADDRESS" \
-  || temporal operator namespace create -n "$NAMESPACE" --retention 30d --address "$TEMPORAL_ADDRESS"
+  || temporal operator namespace create -n "$NAMESPACE" --retention 720h --address "$TEMPORAL_ADDRESS"
