@@ -1,5 +1,6 @@
 """A workflow that records each of repairdesk's workflow metrics once (its own module: the
-sandbox re-imports it)."""
+sandbox re-imports it), one of them from an update validator that rejects, as RepairCase's
+validators do for a misfit."""
 
 from __future__ import annotations
 
@@ -13,11 +14,25 @@ with workflow.unsafe.imports_passed_through():
 
 @workflow.defn(name="MetricsProbe")
 class MetricsProbe:
-    """Calls each workflow metric once, as RepairCase does when the event happens."""
+    def __init__(self) -> None:
+        self.done = False
 
     @workflow.run
     async def run(self) -> None:
         metrics.case_opened()
         metrics.sla_breached("reply")
-        metrics.action_rejected("arrive")
         metrics.clock_met("onsite", timedelta(minutes=95))
+        await workflow.wait_condition(lambda: self.done)
+
+    @workflow.update
+    def arrive(self) -> None:
+        self.done = True
+
+    @arrive.validator
+    def _arrive_fits(self) -> None:
+        metrics.action_rejected("arrive")
+        raise ValueError("arrival before dispatch")
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True

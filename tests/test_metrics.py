@@ -10,7 +10,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from temporalio.client import Client
+import pytest
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -119,6 +120,9 @@ async def test_workflow_metrics_are_counted_with_their_labels(
         handle = await client.start_workflow(
             MetricsProbe.run, id=f"probe-{uuid.uuid4()}", task_queue=task_queue
         )
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update(MetricsProbe.arrive)
+        await handle.signal(MetricsProbe.finish)
         await handle.result()
         await scrape_until(address, *counted_once)
         # A query on the closed workflow replays its whole history: nothing is counted again.

@@ -27,7 +27,9 @@ def sla_breached(sla: str) -> None:
 
 
 def action_rejected(action: str) -> None:
-    """`repairdesk_actions_rejected_total{action}`: an update or signal that did not fit."""
+    """`repairdesk_actions_rejected_total{action}`: an update or signal that did not fit. Call
+    it in the update validator before it raises (a rejected update leaves no history, so it is
+    never replayed) and where a misfit signal is recorded in the timeline."""
     workflow.metric_meter().create_counter(
         "repairdesk_actions_rejected", "Actions rejected as misfits"
     ).add(1, {"action": action})
