@@ -20,6 +20,14 @@ from activities.codec import EncryptionCodec
 from activities.settings import Settings
 from workflows.search_attributes import ALL_KEYS
 
+# What the TLS library says, and what to do about it.
+TLS_HINTS = {
+    "UnknownIssuer": "the server's certificate is not signed by the CA in "
+    "TEMPORAL_TLS_SERVER_CA_CERT_PATH (or, without it, by a CA this machine trusts)",
+    "NotValidForName": "the server's certificate does not name the server; set "
+    "TEMPORAL_TLS_SERVER_NAME to a name it holds",
+}
+
 
 class ConnectionFailed(RuntimeError):
     """The Temporal server could not be reached."""
@@ -53,13 +61,20 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
 def _failure(settings: Settings, error: RuntimeError) -> str:
     where = f"cannot reach the Temporal server at {settings.temporal_address} (TEMPORAL_ADDRESS)"
     tls = settings.temporal_profile.to_client_connect_config().get("tls")
-    if tls:
-        return (
-            f"{where} over TLS: {error}. Check TEMPORAL_TLS_SERVER_CA_CERT_PATH (the CA that "
-            "signed the server's certificate), TEMPORAL_TLS_SERVER_NAME, and the client "
-            "certificate or API key the server expects."
+    if not tls:
+        return f"{where}: {error}. Is it running? `repairdesk dev` starts one locally."
+    known = [hint for symptom, hint in TLS_HINTS.items() if symptom in str(error)]
+    return (
+        f"{where} over TLS: "
+        + (
+            known[0]
+            if known
+            else "check TEMPORAL_TLS_SERVER_CA_CERT_PATH (the CA that signed the server's "
+            "certificate), TEMPORAL_TLS_SERVER_NAME, and the client certificate or API key the "
+            "server expects"
         )
-    return f"{where}: {error}. Is it running? `repairdesk dev` starts one locally."
+        + f" ({error})"
+    )
 
 
 async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:

@@ -110,7 +110,7 @@ async def test_mutual_tls_refuses_a_client_without_certificate(
                 "TEMPORAL_TLS_SERVER_NAME": SERVER_NAME,
             }
         )
-        with pytest.raises(ConnectionFailed, match="over TLS"):
+        with pytest.raises(ConnectionFailed, match="the client certificate or API key"):
             await connect(settings)
 
 
@@ -131,7 +131,22 @@ async def test_a_wrong_ca_is_refused_with_a_clear_message(
             await connect(settings)
     message = str(refused.value)
     assert f"cannot reach the Temporal server at {address}" in message
-    assert "TEMPORAL_TLS_SERVER_CA_CERT_PATH" in message
+    assert "not signed by the CA in TEMPORAL_TLS_SERVER_CA_CERT_PATH" in message
+
+
+async def test_a_wrong_server_name_is_refused_with_a_clear_message(
+    dev_env: WorkflowEnvironment, authority: Authority
+) -> None:
+    async with tls_proxy(upstream(dev_env), server_context(authority.server(), None)) as address:
+        settings = Settings.from_env(
+            {
+                "TEMPORAL_ADDRESS": address,
+                "TEMPORAL_TLS_SERVER_CA_CERT_PATH": str(authority.pem),
+                "TEMPORAL_TLS_SERVER_NAME": "someone-else.test",
+            }
+        )
+        with pytest.raises(ConnectionFailed, match="set TEMPORAL_TLS_SERVER_NAME to a name"):
+            await connect(settings)
 
 
 @pytest.mark.parametrize(
