@@ -1,7 +1,9 @@
 """The worker's Prometheus endpoint and the backlog gauges it reports from the archive.
 
 The SDK's own metrics are named as Temporal's SDK dashboards query them: counters end in
-`_total`, durations are histograms in seconds (`..._seconds_bucket`).
+`_total`, durations are histograms in seconds (`..._seconds_bucket`). The SDK's defaults give
+neither: durations in milliseconds with no unit in the name, counters without `_total`, hence
+`durations_as_seconds`, `unit_suffix` and `counters_total_suffix`.
 """
 
 from __future__ import annotations

@@ -182,3 +182,29 @@ def test_dev_gives_the_ui_the_codec_endpoint_when_keys_are_set() -> None:
     server = DevServer(7233, 8233, "default", Path("/tmp"), codec_endpoint(keyed))
     line = server.command()
     assert line[line.index("--ui-codec-endpoint") + 1] == "http://localhost:8080/codec"
+
+
+async def test_a_terminal_without_the_key_is_told_which_key_it_lacks(
+    dev_env: WorkflowEnvironment,
+    sqlite_url: str,
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import_equipment(archive(sqlite_url), SAMPLE)
+    address = dev_env.client.service_client.config.target_host
+    keyed = make_settings(sqlite_url, temporal_address=address, payload_keys=parse_keys(KEY_A))
+    client = await connect(keyed)
+    case_id = f"C-KEY-{uuid.uuid4().hex[:8]}"
+    request = CaseRequest(
+        case_id=case_id, customer_id="CUST-7", equipment_serial="SN-42", fault=FAULT
+    )
+    async with build_worker(client, keyed, task_queue):
+        await open_case(client, task_queue, request)
+        monkeypatch.setenv("TEMPORAL_ADDRESS", address)
+        monkeypatch.setenv("REPAIRDESK_PAYLOAD_KEYS", KEY_B)
+        with pytest.raises(SystemExit) as shown_with:
+            await asyncio.to_thread(main, ["show", case_id])
+    assert shown_with.value.code != 0
+    said = capsys.readouterr().err
+    assert "'2026-a'" in said and "REPAIRDESK_PAYLOAD_KEYS" in said, said
