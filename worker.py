@@ -27,6 +27,7 @@ from activities.delivery.doorbell import Doorbell
 from activities.delivery.relay import Relay
 from activities.finance.activities import FinanceActivities
 from activities.logging import configure_logging
+from activities.metrics import metrics_runtime, report_backlog
 from activities.notices.activities import NoticeActivities
 from activities.settings import Settings, SettingsError
 from starter.connection import ConnectionFailed, connect, ensure_search_attributes
@@ -83,8 +84,9 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
 
 async def run_worker(settings: Settings) -> None:
     log = structlog.get_logger("repairdesk.worker")
-    archive(settings.database_url)  # migrated now: a bad archive URL stops the worker at once
-    client = await connect(settings)
+    sessions = archive(settings.database_url)  # migrated now: a bad URL stops the worker at once
+    runtime = metrics_runtime(settings.metrics_address) if settings.metrics_address else None
+    client = await connect(settings, runtime)
     try:
         added = await ensure_search_attributes(client, settings.namespace)
         if added:
@@ -102,8 +104,14 @@ async def run_worker(settings: Settings) -> None:
         namespace=settings.namespace,
         task_queue=settings.task_queue,
         database=settings.database_url.split("@")[-1],
+        metrics=settings.metrics_address,
     )
-    await worker.run()
+    gauges = asyncio.create_task(report_backlog(runtime, sessions)) if runtime else None
+    try:
+        await worker.run()
+    finally:
+        if gauges:
+            gauges.cancel()
 
 
 def main() -> None:

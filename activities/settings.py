@@ -12,10 +12,21 @@ from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from temporalio.envconfig import ClientConfigProfile
+
+from activities.codec import KeysError, PayloadKey, parse_keys
+from activities.temporal_profile import (
+    DEFAULT_ADDRESS,
+    DEFAULT_NAMESPACE,
+    ProfileError,
+    load_profile,
+)
 from workflows import term_values
 from workflows.messages import Language, Terms
 
 DEFAULT_DATABASE_URL = "sqlite:///./.repairdesk/archive.db"
+DEFAULT_HTTP_ADDRESS = "127.0.0.1:8000"
+DEFAULT_UI_ORIGIN = "http://localhost:8233"
 
 
 class SettingsError(ValueError):
@@ -56,6 +67,40 @@ def _language(env: Mapping[str, str], name: str) -> Language:
         raise SettingsError(f"{name}={raw!r} is not one of {known}") from None
 
 
+def _payload_keys(env: Mapping[str, str]) -> tuple[PayloadKey, ...]:
+    raw = env.get("REPAIRDESK_PAYLOAD_KEYS", "").strip()
+    try:
+        return parse_keys(raw) if raw else ()
+    except KeysError as e:
+        raise SettingsError(f"REPAIRDESK_PAYLOAD_KEYS: {e}") from None
+
+
+def _host_port(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    host, colon, port = raw.rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{name}={raw!r} is not host:port")
+    return raw
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name) or DEFAULT_UI_ORIGIN
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    bad = [o for o in origins if not o.startswith(("http://", "https://")) or "/" in o[8:]]
+    if bad:
+        raise SettingsError(f"{name}: {bad[0]!r} is not an origin like https://ui.example.com")
+    return origins
+
+
+def _profile(env: Mapping[str, str]) -> ClientConfigProfile:
+    try:
+        return load_profile(env)
+    except ProfileError as e:
+        raise SettingsError(str(e)) from None
+
+
 def terms_from_env(env: Mapping[str, str]) -> Terms:
     """The worker's default service terms; a customer's contract in the archive overrides them."""
     return Terms(
@@ -71,8 +116,10 @@ def terms_from_env(env: Mapping[str, str]) -> Terms:
 
 @dataclass(frozen=True)
 class Settings:
-    temporal_address: str = "localhost:7233"
-    namespace: str = "default"
+    temporal_address: str = DEFAULT_ADDRESS
+    namespace: str = DEFAULT_NAMESPACE
+    # API key, TLS and gRPC metadata of the Temporal profile; address and namespace above win.
+    temporal_profile: ClientConfigProfile = field(default_factory=ClientConfigProfile, repr=False)
     task_queue: str = "repair-cases"
     database_url: str = DEFAULT_DATABASE_URL
     terms: Terms = field(default_factory=Terms)
@@ -94,6 +141,11 @@ class Settings:
     delivery_backoff_max: timedelta = timedelta(minutes=5)
     delivery_lease: timedelta = timedelta(minutes=5)
     delivery_warn_after: int = 5
+    payload_keys: tuple[PayloadKey, ...] = ()
+    metrics_address: str | None = None
+    http_address: str = DEFAULT_HTTP_ADDRESS
+    # Browser origins of the Temporal UI allowed to call the remote codec (CORS).
+    ui_origins: tuple[str, ...] = (DEFAULT_UI_ORIGIN,)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -102,9 +154,11 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        profile = _profile(env)
         settings = cls(
-            temporal_address=env.get("TEMPORAL_ADDRESS") or "localhost:7233",
-            namespace=env.get("TEMPORAL_NAMESPACE") or "default",
+            temporal_address=profile.address or DEFAULT_ADDRESS,
+            namespace=profile.namespace or DEFAULT_NAMESPACE,
+            temporal_profile=profile,
             task_queue=env.get("REPAIRDESK_TASK_QUEUE") or "repair-cases",
             database_url=env.get("REPAIRDESK_DATABASE_URL") or DEFAULT_DATABASE_URL,
             terms=terms_from_env(env),
@@ -123,6 +177,10 @@ class Settings:
             delivery_backoff_max=_duration(env, "REPAIRDESK_DELIVERY_BACKOFF_MAX", "5m"),
             delivery_lease=_duration(env, "REPAIRDESK_DELIVERY_LEASE", "5m"),
             delivery_warn_after=_count(env, "REPAIRDESK_DELIVERY_WARN_AFTER", 5),
+            payload_keys=_payload_keys(env),
+            metrics_address=_host_port(env, "REPAIRDESK_METRICS_ADDRESS"),
+            http_address=_host_port(env, "REPAIRDESK_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS,
+            ui_origins=_origins(env, "REPAIRDESK_UI_ORIGINS"),
         )
         try:
             settings.zone  # noqa: B018

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from activities.codec import DecryptError
 from activities.settings import SettingsError
 from starter import (
     archive_commands,
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         code = args.handler(args)
-    except (SettingsError, ConnectionFailed) as e:
+    except (SettingsError, ConnectionFailed, DecryptError) as e:
         print(f"repairdesk: {e}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.envconfig import ClientConfigProfile
 
 from activities.archive.csv_table import ImportRejected
 from activities.logging import configure_logging
@@ -39,14 +40,30 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _dev(args: argparse.Namespace) -> int:
-    settings = replace(Settings.from_env(), temporal_address=f"localhost:{args.port}")
+    settings = replace(
+        Settings.from_env(),
+        temporal_address=f"localhost:{args.port}",
+        temporal_profile=ClientConfigProfile(),  # the local server: no TLS, no API key
+        ui_origins=(f"http://localhost:{args.ui_port}", f"http://127.0.0.1:{args.ui_port}"),
+    )
     configure_logging(os.environ.get("REPAIRDESK_LOG_FORMAT") or "console")
-    server = DevServer(args.port, args.ui_port, settings.namespace, STATE_DIR)
+    server = DevServer(
+        args.port, args.ui_port, settings.namespace, STATE_DIR, codec_endpoint(settings)
+    )
     try:
         return asyncio.run(_serve(server, settings, args.demo))
     except (DevServerError, ImportRejected, CaseError) as e:
         print(f"repairdesk dev: {e}", file=sys.stderr)
         return 1
+
+
+def codec_endpoint(settings: Settings) -> str | None:
+    """With payload keys, the UI (in the browser, on this machine) decodes through the HTTP
+    server's remote codec."""
+    if not settings.payload_keys:
+        return None
+    host, _, port = settings.http_address.rpartition(":")
+    return f"http://{'localhost' if host in ('0.0.0.0', '::', '[::]') else host}:{port}/codec"
 
 
 async def _serve(server: DevServer, settings: Settings, with_demo: bool) -> int:
@@ -105,6 +122,8 @@ def banner(server: DevServer, settings: Settings, opened: list[tuple[str, str]])
         f"  Archive       {settings.database_url}",
         f"  Server log    {server.log_path}",
     ]
+    if server.codec_endpoint:
+        lines.append(f"  Payloads      encrypted; the UI decodes them at {server.codec_endpoint}")
     if opened:
         lines.append("Demo cases (see them in the UI, or `repairdesk show CASE`):")
         lines += [f"  {case_id}  {label}" for case_id, label in opened]

@@ -67,6 +67,8 @@ class DevServer:
     ui_port: int
     namespace: str
     state_dir: Path
+    # The HTTP server's remote codec, given to the UI when payloads are encrypted.
+    codec_endpoint: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -81,6 +83,8 @@ class DevServer:
         line = [temporal_binary(), "server", "start-dev", "--port", str(self.port)]
         line += ["--ui-port", str(self.ui_port), "--db-filename", str(self.db_path)]
         line.append("--ui-disable-news-fetch")  # no internet needed, none asked for
+        if self.codec_endpoint:
+            line += ["--ui-codec-endpoint", self.codec_endpoint]
         if self.namespace != "default":
             line += ["--namespace", self.namespace]
         for key in ALL_KEYS:

@@ -28,7 +28,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from workflows import search_attributes
+    from workflows import metrics, search_attributes
     from workflows.activity_io import (
         LOOKUP_EQUIPMENT,
         RECORD_CASE_EVENT,
@@ -108,6 +108,7 @@ class CaseEngine:
         self._unrecorded: list[Effect] = []
         self._dirty = False
         self._recording = False
+        self._counted: tuple[int, set[str]] = (0, set())
         self._case = self._case_file(request)
 
     def _case_file(self, request: Any) -> CaseFile:
@@ -170,6 +171,7 @@ class CaseEngine:
         )
         if facts.found:
             self._case.open(facts, workflow.now())
+            metrics.case_opened()
         else:
             self._case.refuse(facts.reason or "the equipment is not in the archive", workflow.now())
 
@@ -195,6 +197,7 @@ class CaseEngine:
         case when it has effects to record or an indexed field changed. A notice or a rejected
         signal alone is not worth a write until the end, which records the whole timeline."""
         self._show()
+        self._count()
         self._unrecorded += self._case.take_effects()
         record = (final, *archived_fields(self._case.state))
         if self._unrecorded or record != self._recorded:
@@ -221,6 +224,17 @@ class CaseEngine:
             finally:
                 self._recording = False
             self._show()
+
+    def _count(self) -> None:
+        """The breaches and met clocks since the last change, for the worker's metrics."""
+        s = self._case.state
+        breaches, met = self._counted
+        for breach in s.breaches[breaches:]:
+            metrics.sla_breached(breach.sla)
+        for sla in s.met.keys() - met:
+            assert s.reported_at is not None
+            metrics.clock_met(sla, s.met[sla] - s.reported_at)
+        self._counted = (len(s.breaches), set(s.met))
 
     def _event(self, effects: list[Effect]) -> CaseEvent:
         s = self._case.state
@@ -264,9 +278,14 @@ class CaseEngine:
     def validate(self, name: str, payload: Any) -> None:
         """Refuse a misfit before it enters history; an action that comes before the case is
         placed passes here and is judged by the handler once the case opens."""
-        action = parse_action(name, payload)
+        action = read_action(name, payload)
         placed = self._case.opened or self._case.ended
-        if placed and (reason := self._case.refusal(name, action, workflow.now())):
+        if isinstance(action, str):
+            reason: str | None = action
+        else:
+            reason = self._case.refusal(name, action, workflow.now()) if placed else None
+        if reason:
+            metrics.action_rejected(name)
             raise rejection(name, reason)
 
     async def update(self, name: str, payload: Any) -> CaseState:
@@ -274,6 +293,7 @@ class CaseEngine:
         async with self._lock:
             await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
             if reason := self._case.take(name, action, workflow.now()):
+                metrics.action_rejected(name)
                 raise rejection(name, reason)
         return self._case.state
 
@@ -285,6 +305,7 @@ class CaseEngine:
                 action if isinstance(action, str) else self._case.take(name, action, workflow.now())
             )
             if reason:
+                metrics.action_rejected(name)
                 self._case.record_misfit(name, reason, workflow.now())
 
     def delivery_problem(self, detail: str) -> None:

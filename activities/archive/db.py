@@ -8,13 +8,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.schema import CaseRecord, Customer, LedgerEntry, Notice
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x7265706169726465  # "repairde": the advisory lock id of archive migrations
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -39,10 +40,15 @@ def create_archive_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every pending migration; a fresh database gets the whole schema."""
+    """Apply every pending migration; a fresh database gets the whole schema.
+
+    On PostgreSQL, workers starting together on many machines take turns: the first migrates
+    under a transaction-wide advisory lock, the others then find nothing left to do."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
