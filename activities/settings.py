@@ -50,6 +50,14 @@ def _language(env: Mapping[str, str], name: str) -> Language:
         raise SettingsError(f"{name}={raw!r} is not one of {known}") from None
 
 
+def _address(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or default).strip()
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{name}={raw!r} must be host:port, e.g. 127.0.0.1:8000")
+    return raw
+
+
 def terms_from_env(env: Mapping[str, str]) -> Terms:
     """The worker's default service terms; a customer's contract in the archive overrides them."""
     return Terms(
@@ -80,6 +88,13 @@ class Settings:
     finance_webhook_url: str | None = None
     finance_webhook_secret: str | None = None
     log_format: str = "json"
+    http_address: str = "127.0.0.1:8000"
+
+    @property
+    def http_host_port(self) -> tuple[str, int]:
+        """REPAIRDESK_HTTP_ADDRESS split into host and port."""
+        host, _, port = self.http_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -104,6 +119,7 @@ class Settings:
             finance_webhook_url=env.get("REPAIRDESK_FINANCE_WEBHOOK_URL") or None,
             finance_webhook_secret=env.get("REPAIRDESK_FINANCE_WEBHOOK_SECRET") or None,
             log_format=env.get("REPAIRDESK_LOG_FORMAT") or "json",
+            http_address=_address(env, "REPAIRDESK_HTTP_ADDRESS", "127.0.0.1:8000"),
         )
         try:
             settings.zone  # noqa: B018

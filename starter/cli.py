@@ -19,6 +19,8 @@ from starter import (
     ledger_commands,
     notices_commands,
     report_commands,
+    serve,
+    token_commands,
 )
 from starter.connection import ConnectionFailed
 
@@ -45,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     ledger_commands.register(commands)
     notices_commands.register(commands)
     report_commands.register(commands)
+    serve.register(commands)
+    token_commands.register(commands)
     return parser
 
 

@@ -1,0 +1,63 @@
+"""The two kinds of workflow the API fronts, as the contract names them."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from starter.case_args import new_case_id
+from web.dispute_messages import DISPUTE_ACTIONS, DisputeRequest, DisputeState
+from web.gateway import Kind, State
+from web.models import NewCase
+from workflows.details import static_details, static_summary
+from workflows.messages import ACTIONS, ENDED, CaseRequest, CaseState
+
+OPENING = "opening"
+
+
+def case_placed(state: State) -> bool:
+    """Placed by the archive look-up: no longer `opening` (contract v1.1), its coverage known
+    or the case already ended (refused by the archive)."""
+    status = state.get("status")
+    return status != OPENING and (state.get("coverage") is not None or status in ENDED)
+
+
+def _case_options(request: BaseModel) -> dict[str, Any]:
+    case = CaseRequest.model_validate(request.model_dump())
+    return {"static_summary": static_summary(case), "static_details": static_details(case)}
+
+
+def new_dispute_id(zone: ZoneInfo) -> str:
+    return f"IP-{datetime.now(zone):%Y%m%d}-{secrets.token_hex(2).upper()}"
+
+
+CASES = Kind(
+    noun="case",
+    workflow_type="RepairCase",
+    prefix="case-",
+    id_field="case_id",
+    request=NewCase,
+    state=CaseState,
+    actions=ACTIONS,
+    ended=frozenset(status.value for status in ENDED),
+    placed=case_placed,
+    new_id=new_case_id,
+    start_options=_case_options,
+)
+
+DISPUTES = Kind(
+    noun="dispute",
+    workflow_type="IpDispute",
+    prefix="ip-",
+    id_field="dispute_id",
+    request=DisputeRequest,
+    state=DisputeState,
+    actions=DISPUTE_ACTIONS,
+    ended=frozenset({"settled", "withdrawn", "rejected"}),
+    placed=lambda state: state.get("status") != OPENING,
+    new_id=new_dispute_id,
+)
