@@ -13,7 +13,7 @@ from temporalio.client import Client
 from activities.archive.db import archive
 from activities.settings import Settings
 from starter.connection import connect
-from web import api_routes, errors, pages
+from web import api_routes, errors, pages, server
 
 STATIC = Path(__file__).parent / "static"
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.client = client
     app.state.sessions = archive(settings.database_url)
+    server.log_requests(app)
     errors.install(app)
     api_routes.install(app)
     pages.install(app)
