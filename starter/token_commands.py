@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,17 +47,26 @@ def _create(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
         technician = identifier("--technician", args.technician) if args.technician else None
-        lifetime = parse_duration(args.expires) if args.expires else None
+        lifetime = _lifetime(args.expires)
         made = create_token(
             archive(settings.database_url), Role(args.role), technician, args.name, lifetime
         )
-    except (BadArgument, TokenError, ValueError) as e:
+    except (BadArgument, TokenError) as e:
         print(f"repairdesk token: {e}", file=sys.stderr)
         return 1
     print(_line(made.record, settings.zone))
     print("keep this token now; it is not shown again:")
     print(made.token)
     return 0
+
+
+def _lifetime(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as e:
+        raise BadArgument(f"--expires: {e}") from None
 
 
 def _list(args: argparse.Namespace) -> int:
