@@ -157,3 +157,23 @@ async def test_pages_are_refused_without_a_token(site: str) -> None:
         assert (answer.status_code, answer.headers["location"]) == (303, "/signin")
         bad = await http.get("/signin?token=rdt_nope")
         assert bad.status_code == 401
+
+
+async def test_the_desk_opens_a_case_picked_from_the_archive(
+    browser: Browser, site: str, stack: Stack
+) -> None:
+    context = await browser.new_context(viewport=PHONE, locale="en-US", base_url=site)
+    page = await context.new_page()
+    await page.goto(f"/signin?token={stack.tokens['call_centre']}")
+    await expect(page).to_have_url(re.compile(r"/desk$"))
+    await page.get_by_label("Customer").select_option("CUST-7")
+    await expect(page.locator("#equipment option[value='SN-43']")).to_be_attached()
+    await page.get_by_label("Equipment").select_option("SN-43")
+    await page.get_by_label("Fault").fill("Compressor noise")
+    await page.get_by_role("button", name="Open a case").click()
+    await expect(page).to_have_url(re.compile(r"/cases/C-\d{8}-[0-9A-F]{4}$"))
+    await expect(page.locator("h1")).to_contain_text("awaiting_reply")
+    await expect(page.get_by_text("Times in Asia/Shanghai")).to_be_visible()
+    await page.get_by_role("link", name="中文").click()
+    await expect(page.locator("h1")).to_contain_text("维修单")
+    await context.close()

@@ -37,6 +37,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "contact_name": ("联系人", "Contact name"),
     "contact_phone": ("联系电话", "Contact phone"),
     "contact_email": ("联系邮箱", "Contact email"),
+    "contact_language": ("通知语言", "Letters in"),
     "status": ("状态", "Status"),
     "deadlines": ("期限", "Deadlines"),
     "reply": ("答复", "Reply"),
