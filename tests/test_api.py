@@ -305,3 +305,28 @@ async def test_health_names_an_archive_that_does_not_answer(stack: Stack, tmp_pa
     assert answer.status_code == 503
     assert answer.json()["archive"].startswith("does not answer")
     assert answer.json()["temporal"] == "ok"
+
+
+async def test_ip_dispute_routes_check_roles_and_bodies(http: httpx.AsyncClient, stack: Stack):
+    dispute = {
+        "customer_id": "CUST-7",
+        "claimant": "Acme GmbH",
+        "right": "patent",
+        "description": "Claims the controller firmware infringes EP1234567",
+    }
+    refused = await http.post(
+        "/api/ip-disputes", json=dispute, headers=stack.headers("call_centre")
+    )
+    assert refused.status_code == 403
+    invalid = await http.post(
+        "/api/ip-disputes", json={**dispute, "right": "moral"}, headers=stack.headers("office")
+    )
+    assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "right"
+    unknown = await http.get("/api/ip-disputes/IP-NOPE", headers=stack.headers("manager"))
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "no dispute IP-NOPE")
+    tech = await http.get("/api/ip-disputes/IP-NOPE", headers=stack.headers("technician"))
+    assert tech.status_code == 403
+    note = await http.post(
+        "/api/ip-disputes/IP-NOPE/note", json={"by": "Wang"}, headers=stack.headers("office")
+    )
+    assert note.status_code == 422 and note.json()["errors"][0]["field"] == "text"

@@ -177,3 +177,15 @@ async def test_the_desk_opens_a_case_picked_from_the_archive(
     await page.get_by_role("link", name="中文").click()
     await expect(page.locator("h1")).to_contain_text("维修单")
     await context.close()
+
+
+async def test_a_technician_cannot_open_another_technicians_case_page(
+    site: str, stack: Stack
+) -> None:
+    case_id = await dispatched_case(stack)
+    cookies = {"repairdesk_token": stack.tokens["other_tech"]}
+    async with httpx.AsyncClient(base_url=site, cookies=cookies) as http:
+        theirs = await http.get(f"/cases/{case_id}")
+        assert theirs.status_code == 403 and "not dispatched to you" in theirs.text
+        assert (await http.get("/cases/C-NOPE")).status_code == 404
+        assert (await http.get("/desk")).status_code == 403

@@ -20,7 +20,7 @@ from web.case_list import list_cases, visibility_query
 from web.errors import ApiError, ErrorBody
 from web.kinds import CASES, DISPUTES
 from web.models import CaseList, Health
-from web.workflow_routes import ObjectId, errors, workflow_routes
+from web.workflow_routes import ObjectId, error_responses, workflow_routes
 from workflows.messages import Identifier
 
 STATUSES = "^(opening|awaiting_reply|awaiting_technician|technician_dispatched|on_site|repaired|third_party|cancelled|rejected)$"  # noqa: E501
@@ -29,7 +29,9 @@ HEALTH_TIMEOUT = timedelta(seconds=3)
 router = APIRouter()
 
 
-@router.get("/api/cases", response_model=CaseList, responses=errors(401, 403, 422), tags=["cases"])
+@router.get(
+    "/api/cases", response_model=CaseList, responses=error_responses(401, 403, 422), tags=["cases"]
+)
 async def cases(
     request: Request,
     holder: Annotated[Holder, Depends(requires(Permission.read_cases, Permission.read_own_cases))],
@@ -52,7 +54,7 @@ async def cases(
 @router.get(
     "/api/customers/{customer_id}",
     response_model=ServiceArchive,
-    responses=errors(401, 403, 404),
+    responses=error_responses(401, 403, 404),
     tags=["archive"],
 )
 async def customer(
@@ -69,7 +71,7 @@ async def customer(
     return found
 
 
-@router.get("/api/report", responses=errors(401, 403, 422), tags=["report"])
+@router.get("/api/report", responses=error_responses(401, 403, 422), tags=["report"])
 async def report(
     request: Request,
     holder: Annotated[Holder, Depends(requires(Permission.read_report))],

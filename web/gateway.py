@@ -44,7 +44,6 @@ class Kind:
     request: type[BaseModel]
     state: type[BaseModel]
     actions: Mapping[str, type[BaseModel]]
-    ended: frozenset[str]
     placed: Callable[[State], bool]
     new_id: Callable[[ZoneInfo], str]
     start_options: Callable[[BaseModel], dict[str, Any]] = field(default=lambda _: {})

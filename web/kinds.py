@@ -43,7 +43,6 @@ CASES = Kind(
     request=NewCase,
     state=CaseState,
     actions=ACTIONS,
-    ended=frozenset(status.value for status in ENDED),
     placed=case_placed,
     new_id=new_case_id,
     start_options=_case_options,
@@ -57,7 +56,6 @@ DISPUTES = Kind(
     request=DisputeRequest,
     state=DisputeState,
     actions=DISPUTE_ACTIONS,
-    ended=frozenset({"settled", "withdrawn", "rejected"}),
     placed=lambda state: state.get("status") != OPENING,
     new_id=new_dispute_id,
 )

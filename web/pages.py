@@ -26,7 +26,7 @@ from web.auth import COOKIE, Permission, from_this_site, may
 from web.errors import ApiError
 from web.i18n import LANG_COOKIE, LANGUAGES, Words, language
 from web.kinds import CASES
-from web.workflow_routes import ID_PATTERN, technician_scope
+from web.workflow_routes import ID_PATTERN
 from workflows.messages import Cause
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -42,6 +42,10 @@ COOKIE_AGE = 60 * 60 * 24 * 90
 
 class SignInFirst(Exception):
     """The page needs a signed-in person."""
+
+
+class PageError(ApiError):
+    """An `ApiError` raised by a page: shown as a page, not as JSON."""
 
 
 def _holder(request: Request) -> Holder:
@@ -180,8 +184,9 @@ async def case_page(request: Request, case_id: str) -> Response:
     refused = _allowed(request, holder, Permission.read_cases, Permission.read_own_cases)
     if refused:
         return refused
-    state = await gateway.read(request.app.state.client, CASES, case_id)
-    technician_scope(holder, CASES, state)
+    state = await _read_case(request, case_id)
+    if holder.role is Role.technician and state.get("technician_id") != holder.technician_id:
+        raise PageError(403, f"case {case_id} is not dispatched to you")
     letters = await asyncio.to_thread(open_cases.letters, request.app.state.sessions, case_id)
     return _page(
         request,
@@ -201,7 +206,7 @@ async def customer_page(request: Request, customer_id: str) -> Response:
         return refused
     found = await _archive_of(request, customer_id)
     if found is None:
-        raise ApiError(404, f"no customer {customer_id} in the archive")
+        raise PageError(404, f"no customer {customer_id} in the archive")
     return _page(request, "customer.html", holder, archive=found)
 
 
@@ -225,6 +230,20 @@ async def _sign_in_first(request: Request, error: Exception) -> Response:
     return RedirectResponse("/signin", status_code=303)
 
 
+async def _refused(request: Request, error: Exception) -> Response:
+    """An API refusal met while drawing a page (unknown case, another technician's case)."""
+    assert isinstance(error, PageError)
+    return _page(request, "error.html", None, error.code, message=error.error)
+
+
+async def _read_case(request: Request, case_id: str) -> dict[str, Any]:
+    try:
+        return await gateway.read(request.app.state.client, CASES, case_id)
+    except ApiError as e:
+        raise PageError(e.code, e.error) from None
+
+
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.add_exception_handler(SignInFirst, _sign_in_first)
+    app.add_exception_handler(PageError, _refused)

@@ -37,7 +37,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody} for code in codes}
 
 
@@ -72,7 +72,7 @@ def workflow_routes(
     @router.post(
         "",
         status_code=201,
-        responses={201: state_doc, **errors(401, 403, 409, 422, 504)},
+        responses={201: state_doc, **error_responses(401, 403, 409, 422, 504)},
         summary=f"open a {kind.noun}; answers once the archive look-up has placed it",
     )
     async def open_one(
@@ -90,7 +90,7 @@ def workflow_routes(
 
     @router.get(
         object_path,
-        responses={200: state_doc, **errors(401, 403, 404)},
+        responses={200: state_doc, **error_responses(401, 403, 404)},
         summary=f"the {kind.noun}'s state",
     )
     async def read_one(
@@ -107,7 +107,7 @@ def workflow_routes(
             f"{object_path}/{name}",
             _action_endpoint(kind, name, model, action_permission(name)),
             methods=["POST"],
-            responses={200: state_doc, **errors(401, 403, 404, 409, 422, 504)},
+            responses={200: state_doc, **error_responses(401, 403, 404, 409, 422, 504)},
             summary=f"`{name}`: the update of that name; returns the new state",
             name=f"{kind.noun}_{name}",
         )
