@@ -1,9 +1,7 @@
-"""The FastAPI application: one Temporal client a process, connected in the lifespan."""
+"""The FastAPI application around one connected Temporal client (one per process)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,27 +10,19 @@ from temporalio.client import Client
 
 from activities.archive.db import archive
 from activities.settings import Settings
-from starter.connection import connect
 from web import api_routes, errors, pages, server
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
-    """The app for `settings`; tests hand in a connected `client`, `repairdesk serve` lets
-    the lifespan connect one."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if client is None:
-            app.state.client = await connect(settings)
-        yield
-
+def create_app(settings: Settings, client: Client) -> FastAPI:
+    """The app for `settings`, answering through `client`: `repairdesk serve` connects it
+    before it listens (so an unreachable server is one clear line, not a traceback),
+    `repairdesk dev` hands over its own, tests hand over the test server's."""
     app = FastAPI(
         title="repairdesk",
         version="1.1",
         summary="After-sales repair cases run as Temporal workflows: the HTTP API of contract v1.1",
-        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.client = client
