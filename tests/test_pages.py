@@ -189,3 +189,4 @@ async def test_a_technician_cannot_open_another_technicians_case_page(
         assert theirs.status_code == 403 and "not dispatched to you" in theirs.text
         assert (await http.get("/cases/C-NOPE")).status_code == 404
         assert (await http.get("/desk")).status_code == 403
+        assert (await http.get("/")).headers["location"] == "/tech"

@@ -55,10 +55,13 @@ async def test_serve_answers_with_a_token_and_stops_on_ctrl_c(
                 headers={"Authorization": f"Bearer {token}"},
             )
             assert (listed.status_code, listed.json()) == (200, {"cases": []})
+            signed_in = await http.get(f"/signin?token={token}")
+            assert (signed_in.status_code, signed_in.headers["location"]) == (303, "/report")
         serve.send_signal(signal.SIGINT)
         _, err = await asyncio.wait_for(serve.communicate(), 20)
         assert serve.returncode == 0
-        assert token not in err.decode()  # never in the log, nor the path it came with
+        log = err.decode()
+        assert '"path": "/signin"' in log and token not in log  # the path, never the token
     finally:
         if serve.returncode is None:
             serve.terminate()

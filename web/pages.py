@@ -48,9 +48,11 @@ class PageError(ApiError):
     """An `ApiError` raised by a page: shown as a page, not as JSON."""
 
 
-def _holder(request: Request) -> Holder:
+async def _holder(request: Request) -> Holder:
     token = request.cookies.get(COOKIE)
-    holder = holder_of(request.app.state.sessions, token) if token else None
+    holder = (
+        await asyncio.to_thread(holder_of, request.app.state.sessions, token) if token else None
+    )
     if holder is None:
         raise SignInFirst
     return holder
@@ -76,13 +78,13 @@ def _allowed(request: Request, holder: Holder, *permissions: Permission) -> Resp
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
-    return RedirectResponse(HOME[_holder(request).role], status_code=303)
+    return RedirectResponse(HOME[(await _holder(request)).role], status_code=303)
 
 
 @router.get("/signin", response_class=HTMLResponse)
 async def signin_page(request: Request, token: str | None = None) -> Response:
     if token:
-        return _sign_in(request, token)
+        return await _sign_in(request, token)
     return _page(request, "signin.html", None)
 
 
@@ -90,11 +92,11 @@ async def signin_page(request: Request, token: str | None = None) -> Response:
 async def signin_form(request: Request, token: Annotated[str, Form()]) -> Response:
     if not from_this_site(request):
         raise ApiError(403, "a cross-site request is refused")
-    return _sign_in(request, token.strip())
+    return await _sign_in(request, token.strip())
 
 
-def _sign_in(request: Request, token: str) -> Response:
-    holder = holder_of(request.app.state.sessions, token)
+async def _sign_in(request: Request, token: str) -> Response:
+    holder = await asyncio.to_thread(holder_of, request.app.state.sessions, token)
     if holder is None:
         return _page(request, "signin.html", None, 401, failed=True)
     answer = RedirectResponse(HOME[holder.role], status_code=303)
@@ -127,7 +129,7 @@ async def switch_language(request: Request, lang: str) -> Response:
 
 @router.get("/tech", response_class=HTMLResponse)
 async def tech(request: Request) -> Response:
-    holder = _holder(request)
+    holder = await _holder(request)
     refused = _allowed(request, holder, Permission.read_own_cases)
     if refused:
         return refused
@@ -140,7 +142,7 @@ async def tech(request: Request) -> Response:
 
 @router.get("/desk", response_class=HTMLResponse)
 async def desk(request: Request) -> Response:
-    holder = _holder(request)
+    holder = await _holder(request)
     refused = _allowed(request, holder, Permission.open_case, Permission.read_cases)
     if refused:
         return refused
@@ -152,7 +154,7 @@ async def desk(request: Request) -> Response:
 
 @router.get("/desk/cases", response_class=HTMLResponse)
 async def desk_cases(request: Request) -> Response:
-    holder = _holder(request)
+    holder = await _holder(request)
     refused = _allowed(request, holder, Permission.read_cases)
     if refused:
         return refused
@@ -164,7 +166,7 @@ async def desk_cases(request: Request) -> Response:
 async def desk_equipment(
     request: Request, customer_id: Annotated[str, Query(pattern=ID_PATTERN)]
 ) -> Response:
-    holder = _holder(request)
+    holder = await _holder(request)
     refused = _allowed(request, holder, Permission.open_case)
     if refused:
         return refused
@@ -180,7 +182,7 @@ async def _archive_of(request: Request, customer_id: str) -> Any:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_page(request: Request, case_id: str) -> Response:
-    holder = _holder(request)
+    holder = await _holder(request)
     refused = _allowed(request, holder, Permission.read_cases, Permission.read_own_cases)
     if refused:
         return refused
@@ -200,7 +202,7 @@ async def case_page(request: Request, case_id: str) -> Response:
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 async def customer_page(request: Request, customer_id: str) -> Response:
-    holder = _holder(request)
+    holder = await _holder(request)
     refused = _allowed(request, holder, Permission.read_customers)
     if refused:
         return refused
@@ -212,7 +214,7 @@ async def customer_page(request: Request, customer_id: str) -> Response:
 
 @router.get("/report", response_class=HTMLResponse)
 async def report_page(request: Request) -> Response:
-    holder = _holder(request)
+    holder = await _holder(request)
     refused = _allowed(request, holder, Permission.read_report)
     if refused:
         return refused

@@ -1,5 +1,5 @@
-"""The routes every workflow kind gets: open, read, and one POST a action (each with its own
-body model, so OpenAPI describes every payload). Cases and IP disputes both use these.
+"""The routes every workflow kind gets: open, read, and one POST per action (each with its
+own body model, so OpenAPI describes every payload). Cases and IP disputes both use these.
 
 No `from __future__ import annotations` here: FastAPI reads the body types of the endpoints
 made in the loop below at run time.
@@ -17,6 +17,7 @@ from web import gateway
 from web.auth import Permission, requires
 from web.errors import ApiError, ErrorBody
 from web.gateway import Kind, State
+from workflows.messages import FieldError
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"
 ObjectId = Annotated[str, Path(pattern=ID_PATTERN)]
@@ -52,7 +53,7 @@ def _rejected(kind: Kind, state: State) -> ApiError:
     return ApiError(
         422,
         outcome.get("reason") or f"the {kind.noun} was rejected",
-        [{"field": e["field"], "message": e["message"]} for e in outcome.get("errors", [])],
+        [FieldError.model_validate(e) for e in outcome.get("errors", [])],
         state=state,
     )
 
