@@ -88,7 +88,7 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M%z") if moment else "-"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}" if moment else "-"
 
 
 def _line(row: ApiToken, zone: ZoneInfo) -> str:

@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from temporalio.testing import WorkflowEnvironment
 
-from tests.browser import PHONE, chromium, chromium_or_skip, served
+from tests.browser import DESKTOP, PHONE, chromium, chromium_or_skip, served
 from tests.web_harness import Stack, api_client, new_case, running_stack
 
 
@@ -190,3 +190,22 @@ async def test_a_technician_cannot_open_another_technicians_case_page(
         assert (await http.get("/cases/C-NOPE")).status_code == 404
         assert (await http.get("/desk")).status_code == 403
         assert (await http.get("/")).headers["location"] == "/tech"
+
+
+async def test_the_office_replies_from_the_desk(browser: Browser, site: str, stack: Stack) -> None:
+    async with api_client(stack) as http:
+        opened = await http.post("/api/cases", json=new_case(), headers=stack.headers("office"))
+    case_id = opened.json()["case_id"]
+    context = await browser.new_context(viewport=DESKTOP, locale="en-US", base_url=site)
+    page = await context.new_page()
+    await page.goto(f"/signin?token={stack.tokens['office']}")
+    card = page.locator("article.case", has=page.get_by_role("link", name=case_id))
+    await expect(card).to_be_visible(timeout=10_000)
+    reply = card.locator("details", has=page.locator("summary", has_text="Reply"))
+    await reply.locator("summary").click()
+    await reply.get_by_label("By").fill("Wang")
+    await reply.get_by_label("Message").fill("A technician is on the way")
+    await reply.get_by_role("button", name="Send").click()
+    state = await until_status(stack, case_id, "awaiting_technician")
+    assert kinds(state).count("reply") == 1
+    await context.close()

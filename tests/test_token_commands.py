@@ -1,4 +1,5 @@
-"""`repairdesk token create|list|revoke` and `repairdesk archive show` on a real SQLite archive."""
+"""`repairdesk token create|list|revoke` and `repairdesk archive show` on real archives
+(a SQLite file, then PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
 
 
 @pytest.fixture
-def run(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("REPAIRDESK_DATABASE_URL", sqlite_url)
+def run(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv("REPAIRDESK_DATABASE_URL", database_url)
     monkeypatch.setenv("REPAIRDESK_TIMEZONE", "Asia/Shanghai")
 
     def ran(line: str) -> tuple[int, str, str]:
@@ -33,17 +34,17 @@ def run(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     return ran
 
 
-def test_a_token_is_printed_once_and_only_its_hash_is_kept(run, sqlite_url: str) -> None:
+def test_a_token_is_printed_once_and_only_its_hash_is_kept(run, database_url: str) -> None:
     code, out, _ = run(
         "token create --role technician --technician T-3 --name 'Zhao Lei' --expires 90d"
     )
     assert code == 0
     token = out.splitlines()[-1]
     assert token.startswith("rdt_") and len(token) > 40
-    with archive(sqlite_url)() as session:
+    with archive(database_url)() as session:
         stored = session.scalars(select(ApiToken)).one()
     assert stored.token_hash == token_hash(token) and token not in str(vars(stored))
-    holder = holder_of(archive(sqlite_url), token)
+    holder = holder_of(archive(database_url), token)
     assert holder and (holder.role.value, holder.technician_id) == ("technician", "T-3")
 
     code, listed, _ = run("token list")
@@ -53,8 +54,9 @@ def test_a_token_is_printed_once_and_only_its_hash_is_kept(run, sqlite_url: str)
     assert cells[6] == "revoked -"
 
     assert run(f"token revoke {stored.token_id}")[0] == 0
-    assert holder_of(archive(sqlite_url), token) is None
+    assert holder_of(archive(database_url), token) is None
     assert "revoked 20" in run("token list")[1]
+    assert "created 20" in listed and " Asia/Shanghai\t" in listed
 
 
 @pytest.mark.parametrize(
