@@ -292,6 +292,7 @@ async def test_health_and_openapi(http: httpx.AsyncClient, stack: Stack):
     assert spec["openapi"].startswith("3.1")
     assert "/api/cases/{case_id}/repaired" in spec["paths"]
     assert "/api/ip-disputes/{dispute_id}/settle" in spec["paths"]
+    assert "HTTPValidationError" not in str(spec["paths"])  # every error is the contract's shape
 
 
 async def test_health_names_an_archive_that_does_not_answer(stack: Stack, tmp_path: Path):

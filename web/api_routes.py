@@ -54,7 +54,7 @@ async def cases(
 @router.get(
     "/api/customers/{customer_id}",
     response_model=ServiceArchive,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422),
     tags=["archive"],
 )
 async def customer(

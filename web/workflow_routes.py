@@ -91,7 +91,7 @@ def workflow_routes(
 
     @router.get(
         object_path,
-        responses={200: state_doc, **error_responses(401, 403, 404)},
+        responses={200: state_doc, **error_responses(401, 403, 404, 422)},
         summary=f"the {kind.noun}'s state",
     )
     async def read_one(
