@@ -148,6 +148,12 @@ class Settings:
     ui_origins: tuple[str, ...] = (DEFAULT_UI_ORIGIN,)
 
     @property
+    def http_host_port(self) -> tuple[str, int]:
+        """REPAIRDESK_HTTP_ADDRESS split into host and port."""
+        host, _, port = self.http_address.rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

@@ -1,6 +1,7 @@
-"""`repairdesk archive import|contracts FILE.csv`: load the after-sales archive from CSV files.
+"""`repairdesk archive import|contracts FILE.csv`: load the after-sales archive from CSV files;
+`repairdesk archive show CUSTOMER` (see `archive_show`).
 
-Both are all or nothing: on any bad row every problem goes to stderr with its line number, the
+Imports are all or nothing: on any bad row every problem goes to stderr with its line number, the
 exit code is 1, and the archive is left exactly as it was.
 """
 
@@ -18,6 +19,7 @@ from activities.archive.contracts import import_contracts
 from activities.archive.csv_table import ImportRejected
 from activities.archive.importer import import_equipment
 from activities.settings import Settings
+from starter import archive_show
 from starter.which_archive import opened_archive, shown_url
 
 Importer = Callable[[sessionmaker[Session], Path], Any]
@@ -46,6 +48,13 @@ def register(commands: Any) -> None:
     )
     contracts.add_argument("file", type=Path, metavar="FILE.csv")
     contracts.set_defaults(handler=import_contracts_file)
+    show = archive_commands.add_parser(
+        "show",
+        help="a customer's service archive: equipment, warranty, coverage, cases, charges",
+    )
+    show.add_argument("customer", metavar="CUSTOMER")
+    show.add_argument("--json", action="store_true", help="print JSON (as the HTTP API gives it)")
+    show.set_defaults(handler=archive_show.show)
 
 
 def _run(args: argparse.Namespace, load: Importer) -> tuple[Any, str] | None:

@@ -21,6 +21,8 @@ from starter import (
     ledger_commands,
     notices_commands,
     report_commands,
+    serve,
+    token_commands,
 )
 from starter.connection import ConnectionFailed
 
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     notices_commands.register(commands)
     report_commands.register(commands)
     ip_commands.register(commands)
+    serve.register(commands)
+    token_commands.register(commands)
     return parser
 
 

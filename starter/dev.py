@@ -86,9 +86,19 @@ async def _run_worker(
 ) -> None:
     """Run the worker until Ctrl-C; a worker or server that ends on its own ends it too."""
     # Imported here, not at the top: it loads every activity, which the other commands skip.
+    from web.app import create_app
+    from web.server import serve_beside
     from worker import build_worker
 
     worker = build_worker(client, settings)
+    try:
+        app = create_app(settings, client, dev=True)
+        http, serving = await serve_beside(app, settings.http_host_port)
+    except OSError as e:
+        raise DevServerError(
+            f"cannot serve HTTP on {settings.http_address} (REPAIRDESK_HTTP_ADDRESS): "
+            f"{e.strerror}; is another repairdesk running?"
+        ) from None
     running = asyncio.create_task(worker.run())
     try:
         opened = await _demo(client, settings) if with_demo else []
@@ -98,6 +108,8 @@ async def _run_worker(
         for wait in waits:
             wait.cancel()
     finally:
+        http.should_exit = True
+        await serving
         if not running.done():
             print("stopping the worker and the dev server ...", file=sys.stderr, flush=True)
             await worker.shutdown()
@@ -119,6 +131,8 @@ def banner(server: DevServer, settings: Settings, opened: list[tuple[str, str]])
         f"  Temporal UI   http://localhost:{server.ui_port}/namespaces/{settings.namespace}",
         f"  Temporal      {settings.temporal_address} · namespace {settings.namespace} · "
         f"task queue {settings.task_queue}",
+        f"  HTTP API      http://{settings.http_address}/ · pages /signin, /desk, /tech · "
+        "tokens: repairdesk token create --role office",
         f"  Archive       {settings.database_url}",
         f"  Server log    {server.log_path}",
     ]

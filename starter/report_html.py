@@ -20,10 +20,13 @@ INK = "#1f2933"
 MUTED = "#66727f"
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif"
 
-CSS = """
+PAGE_CSS = """
 body{margin:0;background:#f6f7f9;color:#1f2933;font:14px/1.45 system-ui,-apple-system,
 'Segoe UI',Roboto,'Noto Sans','Noto Sans CJK SC',sans-serif}
 main{max-width:1120px;margin:0 auto;padding:28px 32px 48px}
+"""
+# The report's own rules; the HTTP server's /report page uses them inside its layout.
+CSS = """
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:0 0 12px}
 h3{font-size:13px;margin:0 0 6px;color:#66727f;font-weight:600;text-transform:uppercase;
 letter-spacing:.04em}
@@ -168,7 +171,8 @@ LEGEND = (
 )
 
 
-def page(report: Report) -> str:
+def body(report: Report) -> str:
+    """The report without its page: heading, cards, charts, tables, footnote."""
     c = report.compliance
     meta = (
         f"{escape(report.period())} ({escape(report.zone.key)}) · {c.cases} "
@@ -181,11 +185,17 @@ def page(report: Report) -> str:
         sections = "".join(_sla_section(report, sla) for sla in SLAS)
         content = f'<div class="cards">{cards}</div>{LEGEND}{sections}'
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>repairdesk SLA compliance</title><style>{CSS}</style></head><body><main>"
         f'<h1>SLA compliance</h1><p class="meta">{meta}</p>{content}'
         "<footer>Share met = met / (met + breached). Excluded: the case ended before the "
         "deadline without meeting it. Open: not due yet. Months are those of the report "
-        f"date in {escape(report.zone.key)}.</footer></main></body></html>\n"
+        f"date in {escape(report.zone.key)}.</footer>"
+    )
+
+
+def page(report: Report) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>repairdesk SLA compliance</title><style>{PAGE_CSS}{CSS}</style></head>"
+        f"<body><main>{body(report)}</main></body></html>\n"
     )

@@ -16,6 +16,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -104,8 +105,9 @@ async def wait_for_line(stream: asyncio.StreamReader, text: str, seconds: float)
 
 
 async def test_repairdesk_dev_runs_the_stack_and_stops_cleanly(tmp_path: Path) -> None:
-    port, ui_port = free_port(), free_port()
+    port, ui_port, http_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "REPAIRDESK_"))}
+    env["REPAIRDESK_HTTP_ADDRESS"] = f"127.0.0.1:{http_port}"
     with (tmp_path / "dev.err").open("wb") as dev_errors:
         dev = await asyncio.create_subprocess_exec(
             venv_binary("repairdesk"),
@@ -118,6 +120,10 @@ async def test_repairdesk_dev_runs_the_stack_and_stops_cleanly(tmp_path: Path) -
     try:
         assert dev.stdout
         await wait_for_line(dev.stdout, "Temporal UI", 30)
+        await wait_for_line(dev.stdout, f"HTTP API      http://127.0.0.1:{http_port}/", 5)
+        async with httpx.AsyncClient() as http:
+            health = await http.get(f"http://127.0.0.1:{http_port}/healthz")
+        assert health.json() == {"temporal": "ok", "archive": "ok"}
         to_dev = {**env, "TEMPORAL_ADDRESS": f"localhost:{port}"}
         await run(f"archive import {SAMPLE}", tmp_path, to_dev)
         opened = await run("open --customer CUST-7 --serial SN-42 --fault trips", tmp_path, to_dev)
@@ -132,5 +138,5 @@ async def test_repairdesk_dev_runs_the_stack_and_stops_cleanly(tmp_path: Path) -
         if dev.returncode is None:  # a failed step: still stop the server it started
             dev.terminate()
             await asyncio.wait_for(dev.wait(), 20)
-    assert not port_in_use(port) and not port_in_use(ui_port)
+    assert not any(port_in_use(p) for p in (port, ui_port, http_port))
     assert (tmp_path / ".repairdesk" / "temporal.db").exists()

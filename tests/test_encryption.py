@@ -41,11 +41,17 @@ SECRETS = [FAULT, CONTACT.name, CONTACT.phone, CONTACT.email, "Meet at the north
 
 
 def payloads_in(node: Any) -> Iterator[dict[str, Any]]:
-    """Every payload-shaped object (`metadata` and `data`) in a JSON history, but the search
-    attributes' (plain by design: Temporal indexes them; they hold no personal data)."""
+    """Every payload-shaped object (`metadata` and `data`) in a JSON history, but those plain
+    by design: the search attributes (Temporal indexes them; they hold no personal data) and
+    the SDK's own bookkeeping in markers (a local activity's sequence number, type and
+    attempt; the `repairdesk-1.1` patch id). A local activity's `result` is repairdesk's and
+    is encrypted."""
     if isinstance(node, dict):
         if "metadata" in node and "data" in node:
             yield node
+        if "markerName" in node:
+            yield from payloads_in(node.get("details", {}).get("result"))
+            return
         for key, value in node.items():
             if key != "searchAttributes":
                 yield from payloads_in(value)
