@@ -83,7 +83,10 @@ async def test_an_invalid_request_is_rejected_with_every_error(env, task_queue):
 
 @pytest.mark.parametrize(
     ("when", "message"),
-    [(timedelta(hours=1), "is in the future"), (timedelta(days=-8), "is more than 7 days ago")],
+    [
+        (timedelta(hours=1), "is in the future"),
+        (timedelta(days=-8), "is more than 7 days in the past"),
+    ],
 )
 async def test_an_implausible_report_time_is_rejected(env, task_queue, when, message):
     async with ip_desk(env, task_queue) as d:

@@ -28,7 +28,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from workflows import metrics, search_attributes
+    from workflows import metrics, search_attributes, validation
     from workflows.activity_io import (
         LOOKUP_EQUIPMENT,
         RECORD_CASE_EVENT,
@@ -43,9 +43,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.details import current_details
     from workflows.messages import ACTIONS, Action, CaseRequest, CaseState, FieldError
     from workflows.rules import reported_at_problem
+    from workflows.validation import field_errors, rejection
 
 WORKFLOW_ID_PREFIX = "case-"
-REJECTED = "ActionRejected"
 
 # Archive writes retry until the archive answers (a database that is down delays the record,
 # never the case's clocks); an error a retry cannot fix fails at once and is a warning.
@@ -54,13 +54,6 @@ ARCHIVE_RETRY = RetryPolicy(
     non_retryable_error_types=["CaseEventRefused", "RetryCannotFix"],
 )
 ARCHIVE_TIMEOUT = timedelta(seconds=30)
-
-
-def field_errors(error: ValidationError) -> list[FieldError]:
-    return [
-        FieldError(field=".".join(str(p) for p in e["loc"]) or "payload", message=e["msg"])
-        for e in error.errors(include_url=False, include_input=False)
-    ]
 
 
 def archived_fields(state: CaseState) -> tuple[Any, ...]:
@@ -79,25 +72,11 @@ def archived_fields(state: CaseState) -> tuple[Any, ...]:
 
 
 def read_action(name: str, payload: Any) -> Action | str:
-    """The action, or why its payload does not validate."""
-    try:
-        return ACTIONS[name].model_validate(payload)
-    except ValidationError as e:
-        listed = "; ".join(f"{f.field}: {f.message}" for f in field_errors(e))
-        return f"the payload does not validate: {listed}"
-
-
-def rejection(name: str, reason: str) -> ApplicationError:
-    """How a refused update fails: the reason, never retried."""
-    return ApplicationError(f"{name} rejected: {reason}", type=REJECTED, non_retryable=True)
+    return validation.read_action(ACTIONS, name, payload)
 
 
 def parse_action(name: str, payload: Any) -> Action:
-    """The action of an update; a payload that does not validate refuses the update."""
-    action = read_action(name, payload)
-    if isinstance(action, str):
-        raise rejection(name, action)
-    return action
+    return validation.parse_action(ACTIONS, name, payload)
 
 
 class CaseEngine:

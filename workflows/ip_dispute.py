@@ -36,13 +36,8 @@ with workflow.unsafe.imports_passed_through():
         PartiesRequest,
     )
     from workflows.ip_messages import DisputeRequest, DisputeState
-    from workflows.ip_validation import (
-        field_errors,
-        parse_action,
-        read_action,
-        rejection,
-        request_problems,
-    )
+    from workflows.ip_validation import parse_action, read_action, request_problems
+    from workflows.validation import field_errors, rejection
 
 # The archive is local to the worker: a database that is down delays the dispute (its local
 # activity is retried, at most a minute apart, until the database answers); it never fails it.

@@ -378,8 +378,6 @@ def compensation_claim(
 
 from workflows.ip_messages import Cost  # noqa: E402 - kept inside this section on purpose
 
-IP_REPORT_MAX_AGE = timedelta(days=7)
-
 
 def price_ip_indemnity(charge_id: str, costs: Sequence[Cost], currency: str) -> Charge:
     """Clause 10: the vendor bears every legal and economic cost of the dispute. One line per
