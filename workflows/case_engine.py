@@ -255,10 +255,11 @@ class CaseEngine:
     # --- actions: update and signal of the same name ---
 
     def validate(self, name: str, payload: Any) -> None:
-        """Refuse a misfit before it enters history; an action that comes before the case is
-        placed passes here and is judged by the handler once the case opens."""
+        """Refuse a misfit before it enters history. An action that comes before the case is
+        placed, or while another action is still being applied (a signal sent with the start),
+        passes here and is judged by its handler, in turn, against the case as it then is."""
         action = read_action(name, payload)
-        placed = self._case.opened or self._case.ended
+        placed = (self._case.opened or self._case.ended) and not self._lock.locked()
         if isinstance(action, str):
             reason: str | None = action
         else:
