@@ -88,6 +88,7 @@ class CaseEngine:
         self._dirty = False
         self._recording = False
         self._counted: tuple[int, set[str]] = (0, set())
+        self._untried_early = 0
         self._case = self._case_file(request)
 
     def _case_file(self, request: Any) -> CaseFile:
@@ -270,23 +271,40 @@ class CaseEngine:
 
     async def update(self, name: str, payload: Any) -> CaseState:
         action = parse_action(name, payload)
-        async with self._lock:
-            await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-            if reason := self._case.take(name, action, workflow.now()):
-                metrics.action_rejected(name)
-                raise rejection(name, reason)
+        if reason := await self._take_in_turn(name, action):
+            metrics.action_rejected(name)
+            raise rejection(name, reason)
         return self._case.state
 
     async def signal(self, name: str, payload: Any) -> None:
-        async with self._lock:
-            await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-            action = read_action(name, payload)
-            reason = (
-                action if isinstance(action, str) else self._case.take(name, action, workflow.now())
-            )
-            if reason:
+        action = read_action(name, payload)
+        reason = action if isinstance(action, str) else await self._take_in_turn(name, action)
+        if reason:
+            async with self._lock:
+                await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
                 metrics.action_rejected(name)
                 self._case.record_misfit(name, reason, workflow.now())
+
+    async def _take_in_turn(self, name: str, action: Action) -> str | None:
+        """Apply `action` once the case is placed, one action at a time. Actions sent before
+        the look-up placed the case (a dispatch with the start, an arrival the instant after)
+        can reach the workflow in one task in either order: one that does not fit is judged
+        once more after every other early action has been tried."""
+        early = not (self._case.opened or self._case.ended)
+        self._untried_early += early
+        try:
+            reason = await self._take(name, action)
+        finally:
+            self._untried_early -= early
+        if reason and early and self._untried_early:
+            await workflow.wait_condition(lambda: self._untried_early == 0)
+            reason = await self._take(name, action)
+        return reason
+
+    async def _take(self, name: str, action: Action) -> str | None:
+        async with self._lock:
+            await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
+            return self._case.take(name, action, workflow.now())
 
     def delivery_problem(self, detail: str) -> None:
         """The relay could not deliver a letter or a finance event of this case."""
