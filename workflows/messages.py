@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from workflows.currencies import ISO_4217
-from workflows.decimals import plain_decimal
+from workflows.decimals import plain_decimal, shown
 
 Identifier = Annotated[
     str,
@@ -42,11 +42,11 @@ MAX_PARTS = 500
 def payload_decimal(value: Any) -> Decimal:
     """Money or hours in a payload: a decimal string of digits with at most two decimals
     (`"320.00"`, `"2.5"`), or a JSON number that reads the same; exponents, booleans, NaN,
-    infinities and negatives are refused."""
+    infinities and negatives (`"-0"` too) are refused."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError('must be a decimal string like "320.00"')
     amount = plain_decimal(repr(value) if isinstance(value, float) else str(value), places=2)
-    if amount < 0:
+    if amount.is_signed():
         raise ValueError("must not be negative")
     return amount
 
@@ -69,7 +69,7 @@ Quantity = Annotated[int, Field(strict=True, gt=0, le=MAX_QTY)]
 
 def _known_currency(code: str) -> str:
     if code not in ISO_4217:
-        raise ValueError(f"unknown ISO 4217 currency {code!r}")
+        raise ValueError(f"unknown ISO 4217 currency {shown(code)}")
     return code
 
 
@@ -195,7 +195,7 @@ class Repaired(Message):
 class ThirdPartyRepair(Message):
     vendor: Name
     invoice_ref: Name
-    amount: Money
+    amount: Annotated[Money, Field(gt=0)]
     currency: Currency = "CNY"
 
 

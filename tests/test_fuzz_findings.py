@@ -1,0 +1,42 @@
+"""What the fuzzing found, kept as plain tests: each input was accepted, or echoed whole, before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from tests.workflow_harness import desk, kinds
+from workflows.messages import Part, ThirdPartyRepair
+
+CLAIM = {"vendor": "Acme", "invoice_ref": "I-1", "amount": "10.00"}
+
+
+@pytest.mark.parametrize("amount", ["0", "0.00", 0, "-0", "-0.00", "٣٢٠", "１２"])
+def test_a_third_party_amount_is_positive_and_in_ascii_digits(amount: Any) -> None:
+    with pytest.raises(ValidationError, match="amount"):
+        ThirdPartyRepair.model_validate({**CLAIM, "amount": amount})
+
+
+@pytest.mark.parametrize("price", ["-0", "-0.00", "٣٢٠"])
+def test_a_unit_price_is_never_signed_nor_in_other_digits(price: str) -> None:
+    with pytest.raises(ValidationError, match="unit_price"):
+        Part.model_validate({"part_no": "P-1", "qty": 1, "unit_price": price})
+
+
+@pytest.mark.parametrize("field", ["amount", "currency"])
+def test_a_refusal_never_echoes_a_huge_input(field: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        ThirdPartyRepair.model_validate({**CLAIM, field: "A" * 1_000_000})
+    assert len(refused.value.errors(include_input=False)[0]["msg"]) < 200
+
+
+async def test_a_misfit_signal_with_a_huge_value_keeps_a_short_reason(env, task_queue):
+    async with desk(env, task_queue) as d:
+        _, handle = await d.open()
+        await handle.signal("third_party_repair", {**CLAIM, "currency": "X" * 1_000_000})
+        await handle.signal("cancel", {"by": "Li Wei", "reason": "fixed it ourselves"})
+        state = await handle.result()
+        assert "rejected" in kinds(state)
+        assert max(len(entry["detail"]) for entry in state["timeline"]) < 500
