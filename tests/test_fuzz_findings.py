@@ -7,6 +7,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from activities.archive.csv_table import ImportRejected
+from activities.archive.db import archive
+from activities.archive.importer import import_equipment
+from activities.archive.schema import Equipment
 from tests.workflow_harness import desk, kinds
 from workflows.messages import Part, ThirdPartyRepair
 
@@ -40,3 +44,14 @@ async def test_a_misfit_signal_with_a_huge_value_keeps_a_short_reason(env, task_
         state = await handle.result()
         assert "rejected" in kinds(state)
         assert max(len(entry["detail"]) for entry in state["timeline"]) < 500
+
+
+def test_a_nul_in_an_import_cell_is_a_problem_with_its_line(database_url, tmp_path):
+    path = tmp_path / "archive.csv"
+    header = "customer_id,customer_name,serial,model,site,warranty_start,warranty_months"
+    path.write_text(f"{header}\nCUST-7,Acme,SN-42,CW\x00400,,2026-01-15,24\n", encoding="utf-8")
+    sessions = archive(database_url)
+    with pytest.raises(ImportRejected, match="line 2: model holds a NUL character"):
+        import_equipment(sessions, path)
+    with sessions() as session:
+        assert session.get(Equipment, "SN-42") is None
