@@ -52,6 +52,7 @@ def contact() -> Field:
     bad = [
         "Li Wei", 7, None, {"email": "not-an-email"}, {"email": "a@b"}, {"language": "fr"},
         {"language": None}, {"name": HUGE}, {"name": ""}, {"phone": "1" * 51}, {"email": 5},
+        {"phone": "1\x002"},
     ]  # fmt: skip
     return Field(valid, lambda: st.sampled_from(bad), required=False)
 

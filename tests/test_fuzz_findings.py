@@ -12,7 +12,7 @@ from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import Equipment
 from tests.workflow_harness import desk, kinds
-from workflows.messages import Part, ThirdPartyRepair
+from workflows.messages import CaseRequest, Part, Reply, ThirdPartyRepair
 
 CLAIM = {"vendor": "Acme", "invoice_ref": "I-1", "amount": "10.00"}
 
@@ -27,6 +27,16 @@ def test_a_third_party_amount_is_positive_and_in_ascii_digits(amount: Any) -> No
 def test_a_unit_price_is_never_signed_nor_in_other_digits(price: str) -> None:
     with pytest.raises(ValidationError, match="unit_price"):
         Part.model_validate({"part_no": "P-1", "qty": 1, "unit_price": price})
+
+
+def test_a_text_with_a_nul_is_refused_as_postgresql_could_not_archive_it() -> None:
+    request = {"case_id": "C-1", "customer_id": "CUST-7", "equipment_serial": "SN-42"}
+    with pytest.raises(ValidationError, match="fault"):
+        CaseRequest.model_validate({**request, "fault": "Chiller\x00trips"})
+    with pytest.raises(ValidationError, match="phone"):
+        CaseRequest.model_validate({**request, "fault": "x", "contact": {"phone": "1\x002"}})
+    with pytest.raises(ValidationError, match="message"):
+        Reply.model_validate({"by": "Zhang", "message": "on\x00it"})
 
 
 @pytest.mark.parametrize("field", ["amount", "currency"])

@@ -33,9 +33,7 @@ FUZZ = settings(
 )
 # Cells a person may type: any unicode but the line breaks of a CSV reader, quotes and commas too.
 CELL = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"), max_size=30)
-TEXT = (CELL | st.sampled_from([c for c in ODD_TEXT if "\x00" not in c])).filter(
-    lambda s: s.strip() == s and s != ""
-)
+TEXT = (CELL | st.sampled_from(ODD_TEXT)).filter(lambda s: s.strip() == s and s != "")
 BAD_EQUIPMENT = {
     "customer_id": ["", "a b", "C" * 65, "客户", "-C"],
     "customer_name": ["", "n" * 201],

@@ -28,8 +28,20 @@ Identifier = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+def _no_nul(text: str) -> str:
+    """PostgreSQL stores no NUL in text: a case holding one could never be archived there."""
+    if "\x00" in text:
+        raise ValueError("must not hold a NUL character")
+    return text
+
+
+NoNul = AfterValidator(_no_nul)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), NoNul
+]
 
 
 MAX_MONEY = Decimal("999999999999.99")
@@ -130,13 +142,16 @@ Payer = Literal["customer", "vendor"]
 
 class Contact(Message):
     name: Name | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), NoNul] | None = (
+        None
+    )
     email: (
         Annotated[
             str,
             StringConstraints(
                 strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
             ),
+            NoNul,
         ]
         | None
     ) = None
