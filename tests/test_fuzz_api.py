@@ -2,7 +2,8 @@
 the app's own, requests go to the app in process (a real dev server, worker and SQLite archive
 behind it), each with a valid token (mostly the office's), half of them aimed at a live case.
 No answer is a 5xx, and every answer conforms to the schema: its status code, content type,
-headers and body. REPAIRDESK_FUZZ_EXAMPLES sets how many requests (five per example)."""
+headers and body. Then the message fuzzing's broken payloads through the API: 409 or 422, the
+case unchanged. REPAIRDESK_FUZZ_EXAMPLES scales how many requests."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from temporalio.testing import WorkflowEnvironment
 
-from tests.strategies import EXAMPLES
+from tests.payloads import CASE_ACTIONS
+from tests.strategies import EXAMPLES, invalid
 from tests.web_harness import Stack, api_client, new_case, running_stack
 from web.app import create_app
 
@@ -59,7 +61,7 @@ async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @settings(
-    max_examples=EXAMPLES * 5,
+    max_examples=EXAMPLES * 4,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -87,3 +89,41 @@ async def test_no_answer_is_a_server_error_and_every_answer_fits_the_schema(
     note(f"{answer.status_code} {answer.text[:500]}")
     event(f"{operation.label} as {who} -> {answer.status_code}")
     case.validate_response(answer, checks=CHECKS)
+
+
+@pytest.fixture(scope="module")
+def live_case_id() -> dict[str, str]:
+    return {}
+
+
+@pytest.mark.parametrize("name", sorted(CASE_ACTIONS))
+@settings(
+    max_examples=max(EXAMPLES // 4, 5),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_an_invalid_action_over_http_is_refused_and_changes_nothing(
+    stack, http, live_case_id, name, data
+):
+    """The message fuzzing's broken payloads, through the API: 409 or 422, never a 5xx."""
+    if not live_case_id:
+        opened = await http.post("/api/cases", json=new_case(), headers=stack.headers("office"))
+        live_case_id["id"] = case_id = opened.json()["case_id"]
+        dispatch = {"technician_id": "T-3"}
+        await http.post(f"/api/cases/{case_id}/dispatch", json=dispatch, headers=OFFICE(stack))
+    case = f"/api/cases/{live_case_id['id']}"
+    broken = data.draw(invalid(CASE_ACTIONS[name]))
+    note(repr(broken)[:2000])
+    who = "technician" if name in ("arrive", "repaired") else "office"
+    before = (await http.get(case, headers=OFFICE(stack))).json()
+    answer = await http.post(f"{case}/{name}", json=broken.payload, headers=stack.headers(who))
+    payload = broken.payload if isinstance(broken.payload, dict) else {}
+    for_another = who == "technician" and payload.get("technician_id", "T-3") != "T-3"
+    assert answer.status_code in ((403,) if for_another else ()) + (409, 422), answer.text[:2000]
+    assert answer.json()["error"]
+    assert (await http.get(case, headers=OFFICE(stack))).json() == before
+
+
+def OFFICE(stack: Stack) -> dict[str, str]:  # noqa: N802 - reads as the role it names
+    return stack.headers("office")

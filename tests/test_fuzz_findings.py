@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateFailedError
 
 from activities.archive.csv_table import ImportRejected
 from activities.archive.db import archive
@@ -65,3 +66,12 @@ def test_a_nul_in_an_import_cell_is_a_problem_with_its_line(database_url, tmp_pa
         import_equipment(sessions, path)
     with sessions() as session:
         assert session.get(Equipment, "SN-42") is None
+
+
+@pytest.mark.parametrize("eta", ["9999-12-31T23:59:59Z", "2200-01-01T00:00:00+08:00"])
+async def test_an_eta_far_ahead_is_refused_as_no_letter_could_show_it(env, task_queue, eta):
+    async with desk(env, task_queue) as d:
+        _, handle = await d.open()
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update("dispatch", {"technician_id": "T-3", "eta": eta})
+        assert "is more than 90 days ahead" in str(refused.value.cause)
