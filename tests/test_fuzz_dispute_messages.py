@@ -99,6 +99,12 @@ async def test_an_invalid_dispute_action_is_refused_and_changes_nothing(live_dis
     assert reason in [e["detail"] for e in after["timeline"] if e["kind"] == "rejected"]
 
 
+def untimed(found: dict[str, Any]) -> dict[str, Any]:
+    entries = [{k: v for k, v in e.items() if k != "at"} for e in found["timeline"]]
+    outcome = {k: v for k, v in (found["outcome"] or {}).items() if k != "at"}
+    return {**found, "timeline": entries, "outcome": outcome}
+
+
 @FUZZ
 @given(name=st.sampled_from(sorted(DISPUTE_ACTIONS)), data=st.data(), as_update=st.booleans())
 async def test_a_valid_dispute_action_is_taken(office, name, data, as_update):
@@ -106,7 +112,9 @@ async def test_a_valid_dispute_action_is_taken(office, name, data, as_update):
     handle = await office.open()
     if as_update:
         answer = await handle.execute_update(name, payload)
-        assert answer == await state(handle)
+        # Compared without times: read after the dispute ended (replayed from history), the
+        # test server's timeline times can differ from the live answer's (see the README).
+        assert untimed(answer) == untimed(await state(handle))
     else:
         await handle.signal(name, payload)
     if name == "note":
