@@ -22,14 +22,26 @@ from pydantic import (
 )
 
 from workflows.currencies import ISO_4217
-from workflows.decimals import plain_decimal
+from workflows.decimals import plain_decimal, shown
 
 Identifier = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+def _no_nul(text: str) -> str:
+    """PostgreSQL stores no NUL in text: a case holding one could never be archived there."""
+    if "\x00" in text:
+        raise ValueError("must not hold a NUL character")
+    return text
+
+
+NoNul = AfterValidator(_no_nul)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), NoNul
+]
 
 
 MAX_MONEY = Decimal("999999999999.99")
@@ -42,11 +54,11 @@ MAX_PARTS = 500
 def payload_decimal(value: Any) -> Decimal:
     """Money or hours in a payload: a decimal string of digits with at most two decimals
     (`"320.00"`, `"2.5"`), or a JSON number that reads the same; exponents, booleans, NaN,
-    infinities and negatives are refused."""
+    infinities and negatives (`"-0"` too) are refused."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError('must be a decimal string like "320.00"')
     amount = plain_decimal(repr(value) if isinstance(value, float) else str(value), places=2)
-    if amount < 0:
+    if amount.is_signed():
         raise ValueError("must not be negative")
     return amount
 
@@ -69,7 +81,7 @@ Quantity = Annotated[int, Field(strict=True, gt=0, le=MAX_QTY)]
 
 def _known_currency(code: str) -> str:
     if code not in ISO_4217:
-        raise ValueError(f"unknown ISO 4217 currency {code!r}")
+        raise ValueError(f"unknown ISO 4217 currency {shown(code)}")
     return code
 
 
@@ -130,13 +142,16 @@ Payer = Literal["customer", "vendor"]
 
 class Contact(Message):
     name: Name | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), NoNul] | None = (
+        None
+    )
     email: (
         Annotated[
             str,
             StringConstraints(
                 strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
             ),
+            NoNul,
         ]
         | None
     ) = None
@@ -195,7 +210,7 @@ class Repaired(Message):
 class ThirdPartyRepair(Message):
     vendor: Name
     invoice_ref: Name
-    amount: Money
+    amount: Annotated[Money, Field(gt=0)]
     currency: Currency = "CNY"
 
 

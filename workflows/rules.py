@@ -38,6 +38,9 @@ CENT = Decimal("0.01")
 CLOCK_SKEW = timedelta(minutes=5)
 # A report older than this is a typo, not a case; a stop this long before the report is too.
 OLDEST_REPORT = timedelta(days=7)
+# An expected arrival further ahead than this is a typo (a year 9999 eta could not even be shown
+# in local time: every letter of the case would fail to render).
+FURTHEST_ETA = timedelta(days=90)
 SLA_FIELDS: dict[Sla, str] = {
     "reply": "reply_due",
     "onsite": "onsite_due",
@@ -164,6 +167,8 @@ def _dispatch_misfit(action: Action, case: CaseState, now: datetime) -> str | No
         return f"technician {case.technician_id} is already on site"
     if action.eta and case.reported_at and action.eta < case.reported_at:
         return f"eta {action.eta.isoformat()} is before the fault was reported"
+    if action.eta and action.eta > now + FURTHEST_ETA:
+        return f"eta {action.eta.isoformat()} is more than {FURTHEST_ETA.days} days ahead"
     return None
 
 

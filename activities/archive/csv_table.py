@@ -123,6 +123,9 @@ class Cells:
         if len(value) > max_length:
             self.problem(f"{column} is longer than {max_length} characters")
             return None
+        if "\x00" in value:  # PostgreSQL stores no NUL in text: refused alike on every archive
+            self.problem(f"{column} holds a NUL character")
+            return None
         return value
 
     def identifier(self, column: str) -> str | None:
