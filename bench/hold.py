@@ -1,5 +1,6 @@
 """The open-case hold: start many cases that stay open, wait until the worker has placed every
-one and noticed each one's reply breach, and read the worker's memory.
+one and noticed each one's reply breach, and read the worker's memory. A hold where no case is
+placed or breached for 2 minutes gives up (the worker is stuck) and reports how far it got.
 
 A RepairCase is placed once its archive look-up has run: its `Coverage` search attribute is
 set, so one visibility count tells how many are. Its reply clock is short in a hold
@@ -23,11 +24,13 @@ from bench.processes import WorkerProcess
 
 POLL_SECONDS = 1.0
 SETTLE_SECONDS = 5.0
+STALL_SECONDS = 120.0  # no case placed for this long: the worker is stuck, the hold gives up
 
 
 @dataclass
 class HoldResult:
     open_cases: int = 0
+    placed: int = 0
     failures: list[str] = field(default_factory=list)
     placed_seconds: float = 0.0
     breached_seconds: float = 0.0
@@ -50,10 +53,19 @@ def placed_counter(client: Client, queue: str) -> Callable[[], Awaitable[int]]:
     return count
 
 
-async def wait_for(count: Callable[[], Awaitable[int]], target: int, timeout: float) -> int:
-    """Poll until `count()` reaches `target` or `timeout` seconds pass; the last count."""
-    deadline = time.perf_counter() + timeout
-    while (seen := await count()) < target and time.perf_counter() < deadline:
+async def wait_for(
+    count: Callable[[], Awaitable[int]], target: int, timeout: float, stall: float
+) -> int:
+    """Poll until `count()` reaches `target`, `timeout` seconds pass or it does not grow for
+    `stall` seconds; the last count."""
+    now = time.perf_counter()
+    deadline, last, grown = now + timeout, -1, now
+    while (seen := await count()) < target:
+        now = time.perf_counter()
+        if seen > last:
+            last, grown = seen, now
+        if now >= deadline or now - grown >= stall:
+            break
         await asyncio.sleep(POLL_SECONDS)
     return seen
 
@@ -75,13 +87,14 @@ async def hold(
     began = time.perf_counter()
     out.failures = await in_slots(count, concurrency, lambda n: start(client, queue, n))
     out.open_cases = count - len(out.failures)
-    await wait_for(placed_counter(client, queue), out.open_cases, float("inf"))
+    placed = placed_counter(client, queue)
+    out.placed = await wait_for(placed, out.open_cases, float("inf"), STALL_SECONDS)
     out.placed_seconds = time.perf_counter() - began
 
     async def breached() -> int:
         return await asyncio.to_thread(breached_cases, sessions, case_prefix)
 
-    out.breached = await wait_for(breached, out.open_cases, breach_timeout)
+    out.breached = await wait_for(breached, out.open_cases, breach_timeout, STALL_SECONDS)
     out.breached_seconds = time.perf_counter() - began
     await asyncio.sleep(SETTLE_SECONDS)  # let the breach letters' archive writes end
     out.rss_mib, out.peak_mib = worker.rss_mib(), worker.peak_mib()

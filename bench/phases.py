@@ -91,7 +91,8 @@ class Bench:
             archive(self.database_url), f"{case_tag}-", args.breach_timeout,
         )  # fmt: skip
         out.holds[size] = result
-        self.say(f"{result.open_cases:,} placed in {result.placed_seconds:.1f}s, "
+        self.say(f"{result.placed:,} of {result.open_cases:,} placed "
+                 f"in {result.placed_seconds:.1f}s, "
                  f"{result.breached:,} breached by {time.perf_counter() - began:.1f}s; "
                  f"RSS {result.rss_mib:.0f} MiB, peak {result.peak_mib:.0f} MiB")  # fmt: skip
         await self._stop(worker)
