@@ -1,18 +1,22 @@
-"""The bare baseline's messages: one small pydantic input, action and result, like a case's."""
+"""The bare baseline's messages: the case's start input and the four actions' payloads are
+taken as they come (any JSON object, as a RepairCase takes them before it validates them), and
+its state is small."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 
 class BareRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     case_id: str
-
-
-class BareAction(BaseModel):
-    by: str
 
 
 class BareState(BaseModel):
     case_id: str
-    finished_by: str | None = None
+    status: str = "open"
+    actions: list[str] = []
+    last: dict[str, Any] | None = None

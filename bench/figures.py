@@ -1,83 +1,170 @@
-"""What one benchmark run measured, and the rows of its table."""
+"""What one benchmark run measured, and its three tables: RepairCase beside the bare workflow,
+the open-case holds, and the issue's targets met or not."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
+from bench.history import HistorySize
 from bench.hold import HoldResult
 from bench.load import DriveResult
-from bench.report import (
-    CASES_RATE_TARGET,
-    HOLD_RSS_TARGET_MIB,
-    UPDATE_P50_TARGET,
-    Row,
-    percentile,
-)
+from bench.report import figure, mean, met, percentile, ratio, table
 from bench.scenarios import CASE_STEPS
 
-KINDS = ("repairdesk", "bare")
-T = TypeVar("T")
+REPAIRDESK, BARE, DOWN = "repairdesk", "bare", "repairdesk, SMTP and finance down"
+
+RATE_TARGET = 0.8  # × bare, at least
+UPDATE_P50_TARGET = 1.5  # × bare, at most
+UPDATE_P99_TARGET = 3.0
+HISTORY_EVENTS_TARGET = 3.0
+HISTORY_KIB_TARGET = 48.0
+HOLD_RSS_TARGET_MIB = 1024.0
+FLAT_TOLERANCE = 1.25  # per-case RSS at the largest hold within 1.25× the smallest per-case
+BREACH_LATE_TARGET = 1.0  # seconds after due, at most
+RESULT_TARGET = 1.5  # last update -> result p99 with delivery down, × the normal p99
 
 
 @dataclass
 class Measured:
     drives: dict[str, DriveResult] = field(default_factory=dict)
     rss_after_mib: dict[str, float] = field(default_factory=dict)
-    holds: dict[str, HoldResult] = field(default_factory=dict)
+    histories: dict[str, list[HistorySize]] = field(default_factory=dict)
+    holds: dict[int, HoldResult] = field(default_factory=dict)
     cache_sizes: dict[str, int | None] = field(default_factory=dict)
 
+    def updates(self, label: str, share: float, step: str | None = None) -> float:
+        drive = self.drives.get(label)
+        if drive is None:
+            return math.nan
+        times = drive.updates[step] if step else drive.all_updates
+        return 1000 * percentile(times, share)
 
-def pair(source: Mapping[str, T], value: Callable[[T], float]) -> tuple[float | None, float | None]:
-    """The figure for RepairCase and for the bare baseline; None where it was not measured."""
-    rd, bare = (value(source[k]) if k in source else None for k in KINDS)
-    return rd, bare
+    def result_wait(self, label: str, share: float) -> float:
+        drive = self.drives.get(label)
+        return 1000 * percentile(drive.result_waits, share) if drive else math.nan
+
+    def rate(self, label: str) -> float:
+        return self.drives[label].rate if label in self.drives else math.nan
+
+    def history(self, label: str, value: Callable[[HistorySize], float]) -> float:
+        return mean([value(h) for h in self.histories.get(label, [])])
+
+    def history_kib(self, label: str) -> float:
+        return self.history(label, lambda h: h.json_bytes / 1024)
+
+    def history_events(self, label: str) -> float:
+        return self.history(label, lambda h: h.events)
 
 
-def _ms(share: float) -> Callable[[DriveResult], float]:
-    return lambda d: 1000 * percentile(d.all_updates, share)
+def _row(metric: str, rd: float, bare: float) -> list[str]:
+    r = ratio(rd, bare)
+    return [metric, figure(rd), figure(bare), "—" if r is None else f"{r:.2f}"]
 
 
-def drive_rows(m: Measured) -> list[Row]:
-    rate_rd, rate_bare = pair(m.drives, lambda d: d.rate)
-    p50_rd, p50_bare = pair(m.drives, _ms(0.5))
+def beside_bare(m: Measured) -> str:
     rows = [
-        Row("cases/s, start to finish", rate_rd, rate_bare, f"≥ {CASES_RATE_TARGET} × bare",
-            _at_least(rate_rd, rate_bare, CASES_RATE_TARGET)),
-        Row("update round trip p50 (ms)", p50_rd, p50_bare, f"≤ {UPDATE_P50_TARGET} × bare",
-            _at_most(p50_rd, p50_bare, UPDATE_P50_TARGET)),
-        Row("update round trip p99 (ms)", *pair(m.drives, _ms(0.99))),
-    ]  # fmt: skip
-    bare = m.drives.get("bare")
-    for name, _ in CASE_STEPS if "repairdesk" in m.drives else ():
-        times = m.drives["repairdesk"].updates[name]
-        base = bare.all_updates if bare else []
+        _row("cases/s, start to finish", m.rate(REPAIRDESK), m.rate(BARE)),
+        _row("update round trip p50 (ms)", m.updates(REPAIRDESK, 0.5), m.updates(BARE, 0.5)),
+        _row("update round trip p99 (ms)", m.updates(REPAIRDESK, 0.99), m.updates(BARE, 0.99)),
+    ]
+    for step, _ in CASE_STEPS:
         for share, label in ((0.5, "p50"), (0.99, "p99")):
-            b = 1000 * percentile(base, share) if base else None
-            rows.append(Row(f"  `{name}` {label} (ms)", 1000 * percentile(times, share), b))
-    rows.append(Row("worker RSS after the run (MiB)", *pair(m.rss_after_mib, float)))
-    return rows
-
-
-def hold_rows(m: Measured) -> list[Row]:
-    if not m.holds:
-        return []
-    held = max(h.open_cases for h in m.holds.values())
-    rss_rd, rss_bare = pair(m.holds, lambda h: h.rss_mib)
-    target_met = None if rss_rd is None else rss_rd <= HOLD_RSS_TARGET_MIB
-    return [
-        Row(f"worker RSS holding {held:,} open (MiB)", rss_rd, rss_bare,
-            f"≤ {HOLD_RSS_TARGET_MIB:,.0f} MiB", target_met),
-        Row("worker peak RSS (VmHWM) in the hold (MiB)", *pair(m.holds, lambda h: h.peak_mib)),
-        Row("worker RSS idle, before the hold (MiB)", *pair(m.holds, lambda h: h.idle_rss_mib)),
-        Row("seconds to start and place them all", *pair(m.holds, lambda h: h.placed_seconds)),
+            rd, bare = m.updates(REPAIRDESK, share, step), m.updates(BARE, share, step)
+            rows.append(_row(f"  `{step}` {label} (ms)", rd, bare))
+    for share, label in ((0.5, "p50"), (0.99, "p99")):
+        rd, bare = m.result_wait(REPAIRDESK, share), m.result_wait(BARE, share)
+        rows.append(_row(f"last update → result {label} (ms)", rd, bare))
+        down = m.result_wait(DOWN, share)
+        rows.append(_row(f"  same, SMTP and finance down {label} (ms)", down, bare))
+    rows += [
+        _row("history of a finished case: events (mean)",
+             m.history_events(REPAIRDESK), m.history_events(BARE)),
+        _row("history of a finished case: JSON KiB (mean)",
+             m.history_kib(REPAIRDESK), m.history_kib(BARE)),
+        _row("worker RSS after the drive (MiB)",
+             m.rss_after_mib.get(REPAIRDESK, math.nan), m.rss_after_mib.get(BARE, math.nan)),
     ]  # fmt: skip
+    if DOWN in m.drives:
+        rows.append(_row("cases/s, SMTP and finance down", m.rate(DOWN), m.rate(BARE)))
+    return table(["metric", "repairdesk", "bare", "ratio"], rows)
 
 
-def _at_least(value: float | None, base: float | None, share: float) -> bool | None:
-    return None if value is None or not base else value >= share * base
+def per_case_kib(h: HoldResult) -> float:
+    """RSS per case the worker holds (placed), in KiB."""
+    return 1024 * h.rss_mib / h.placed if h.placed else math.nan
 
 
-def _at_most(value: float | None, base: float | None, times: float) -> bool | None:
-    return None if value is None or not base else value <= times * base
+def holds(m: Measured) -> str:
+    rows, before = [], None
+    for _, h in sorted(m.holds.items()):
+        if before is None:
+            step = "—"
+        else:
+            grown = (h.rss_mib - before.rss_mib) * 1024 / max(1, h.placed - before.placed)
+            step = figure(grown)
+        rows.append([
+            f"{h.open_cases:,}", figure(h.idle_rss_mib), figure(h.rss_mib), figure(h.peak_mib),
+            figure(per_case_kib(h)), step, f"{h.placed:,}", f"{h.placed_seconds:,.0f}",
+            f"{h.breached:,}",
+            *(figure(1000 * percentile(h.lateness, s)) for s in (0.5, 0.99, 1.0)),
+        ])  # fmt: skip
+        before = h
+    header = [
+        "open cases", "idle RSS MiB", "RSS MiB", "peak MiB", "RSS/case KiB",
+        "KiB/case since the size above", "placed", "s to place", "breached",
+        "noticed−due p50 ms", "p99 ms", "max ms",
+    ]  # fmt: skip
+    return table(header, rows)
+
+
+def _at_most(value: float, limit: float) -> bool | None:
+    return None if math.isnan(value) or math.isnan(limit) else value <= limit
+
+
+def targets(m: Measured) -> str:
+    rate, rate_bare = m.rate(REPAIRDESK), m.rate(BARE)
+    p50, p50_bare = m.updates(REPAIRDESK, 0.5), m.updates(BARE, 0.5)
+    p99, p99_bare = m.updates(REPAIRDESK, 0.99), m.updates(BARE, 0.99)
+    events, events_bare = m.history_events(REPAIRDESK), m.history_events(BARE)
+    kib = m.history_kib(REPAIRDESK)
+    down, normal = m.result_wait(DOWN, 0.99), m.result_wait(REPAIRDESK, 0.99)
+    rows = [
+        ["start-to-finish rate ≥ 0.8× bare", f"{ratio(rate, rate_bare) or math.nan:.2f}×",
+         met(_at_most(RATE_TARGET * rate_bare, rate))],
+        ["update p50 ≤ 1.5× bare", f"{ratio(p50, p50_bare) or math.nan:.2f}×",
+         met(_at_most(p50, UPDATE_P50_TARGET * p50_bare))],
+        ["update p99 ≤ 3× bare", f"{ratio(p99, p99_bare) or math.nan:.2f}×",
+         met(_at_most(p99, UPDATE_P99_TARGET * p99_bare))],
+        ["history ≤ 3× bare events", f"{ratio(events, events_bare) or math.nan:.2f}×",
+         met(_at_most(events, HISTORY_EVENTS_TARGET * events_bare))],
+        ["history ≤ 48 KiB", f"{figure(kib)} KiB", met(_at_most(kib, HISTORY_KIB_TARGET))],
+    ]  # fmt: skip
+    if m.holds:
+        sizes = sorted(m.holds)
+        largest = m.holds[sizes[-1]]
+        smallest = min(per_case_kib(m.holds[s]) for s in sizes[:-1]) if len(sizes) > 1 else None
+        late = max(largest.lateness) if largest.lateness else math.nan
+        all_breached = largest.breached == largest.open_cases
+        all_placed = largest.placed == largest.open_cases
+        rows += [
+            [f"{largest.open_cases:,} open cases in ≤ 1 GiB RSS",
+             f"{figure(largest.rss_mib)} MiB ({largest.placed:,} placed)",
+             met(largest.rss_mib <= HOLD_RSS_TARGET_MIB and all_placed)],
+            [f"cost per case flat {sizes[0]:,} → {largest.open_cases:,} "
+             f"(≤ {FLAT_TOLERANCE}× the lowest per-case RSS of a smaller size)",
+             f"{figure(per_case_kib(largest))} KiB vs {figure(smallest)} KiB",
+             met(None if smallest is None
+                 else all_placed and per_case_kib(largest) <= FLAT_TOLERANCE * smallest)],
+            [f"breach noticed ≤ 1 s after due at {largest.open_cases:,} open (max)",
+             f"{figure(1000 * late)} ms ({largest.breached:,} of {largest.open_cases:,} breached)",
+             met(_at_most(late, BREACH_LATE_TARGET) if all_breached else False)],
+        ]  # fmt: skip
+    if DOWN in m.drives:
+        rows.append([
+            "result at once with SMTP and finance down (last update → result p99 ≤ 1.5× normal)",
+            f"{figure(down)} ms vs {figure(normal)} ms",
+            met(_at_most(down, RESULT_TARGET * normal)),
+        ])  # fmt: skip
+    return table(["target (issue 10)", "measured", "met?"], rows)

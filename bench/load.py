@@ -1,8 +1,9 @@
 """The load: cases driven from start to finish, and cases started and left open.
 
 Each driven case is started, then sent its updates one after the other, each timed from the
-client's call to its answer, then awaited to its result; `concurrency` cases are in flight at
-once. The same driver runs RepairCase and the bare baseline.
+client's call to its answer, then awaited to its result (timed from the last update's answer to
+the result); `concurrency` cases are in flight at once. The same driver runs RepairCase and
+the bare baseline.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class DriveResult:
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     updates: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    result_waits: list[float] = field(default_factory=list)
+    finished_ids: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -54,9 +57,12 @@ async def _one_case(
         began = time.perf_counter()
         await handle.execute_update(name, payload)
         out.updates[name].append(time.perf_counter() - began)
+    answered = time.perf_counter()
     result = await handle.result()
+    out.result_waits.append(time.perf_counter() - answered)
     if not scenario.finished_well(result):
         raise RuntimeError(f"case {handle.id} ended as {result!r:.200}")
+    out.finished_ids.append(handle.id)
 
 
 Job = Callable[[int], Awaitable[None]]

@@ -1,14 +1,9 @@
-"""The figures: percentiles and the table of RepairCase beside the bare baseline."""
+"""Percentiles and Markdown tables."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-CASES_RATE_TARGET = 0.8
-UPDATE_P50_TARGET = 1.5
-HOLD_RSS_TARGET_MIB = 1024.0
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -19,39 +14,31 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-@dataclass(frozen=True)
-class Row:
-    metric: str
-    repairdesk: float | None
-    bare: float | None
-    target: str = ""
-    met: bool | None = None
-
-    @property
-    def ratio(self) -> float | None:
-        if self.repairdesk is None or not self.bare:
-            return None
-        return self.repairdesk / self.bare
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
 
 
-def _figure(value: float | None) -> str:
+def figure(value: float | None) -> str:
     if value is None or math.isnan(value):
         return "—"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
-def _met(met: bool | None) -> str:
-    return "" if met is None else ("yes" if met else "NO")
+def ratio(value: float | None, base: float | None) -> float | None:
+    if value is None or not base or math.isnan(value) or math.isnan(base):
+        return None
+    return value / base
 
 
-def table(rows: Sequence[Row]) -> str:
-    """A Markdown table: metric | repairdesk | bare | ratio | target | met?"""
+def met(ok: bool | None) -> str:
+    return "—" if ok is None else ("yes" if ok else "**NO**")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table; every column but the first right-aligned."""
     lines = [
-        "| metric | repairdesk | bare | ratio | target | met? |",
-        "| --- | ---: | ---: | ---: | --- | --- |",
+        "| " + " | ".join(header) + " |",
+        "| --- |" + " ---: |" * (len(header) - 1),
     ]
-    for r in rows:
-        ratio = "—" if r.ratio is None else f"{r.ratio:.2f}"
-        cells = [r.metric, _figure(r.repairdesk), _figure(r.bare), ratio, r.target, _met(r.met)]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)

@@ -1,8 +1,11 @@
-"""`python -m bench.run`: RepairCase against a bare one-update workflow on one dev server.
+"""`python -m bench.run`: RepairCase beside a bare workflow (same start, same four updates, no
+activities) on one dev server, against the targets of issue 10.
 
 It starts its own Temporal dev server on loopback, a SQLite archive in a temporary folder and
-each worker in a process of its own, measures, prints the table, and stops everything it
-started, also on Ctrl-C or when `--time-limit` runs out.
+each worker in a process of its own; drives the bare workflow, then RepairCase, then RepairCase
+with SMTP and the finance webhook on closed ports; holds open cases at each `--open-cases` size
+with a short reply clock; prints the tables, and stops everything it started, also on Ctrl-C or
+when `--time-limit` runs out.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import socket
 import sys
 import tempfile
 import uuid
@@ -19,22 +23,58 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bench import scenarios
-from bench.figures import Measured, drive_rows, hold_rows
+from bench.figures import BARE, DOWN, REPAIRDESK, Measured, beside_bare, holds, targets
 from bench.phases import Bench
-from bench.report import table
 from bench.seed import seed_archive
 from starter.dev_server import DevServerError, temporal_binary
 from workflows.search_attributes import ALL_KEYS
 
 
+def sizes(text: str) -> list[int]:
+    return sorted({int(part) for part in text.split(",") if part.strip()})
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--cases", type=int, default=1000, help="cases driven to the end")
-    parser.add_argument("--concurrency", type=int, default=50, help="cases in flight at once")
-    parser.add_argument("--open-cases", type=int, default=10_000, help="cases held open")
-    parser.add_argument("--skip-open", action="store_true", help="skip the open-case hold")
-    parser.add_argument("--time-limit", type=float, default=3600, help="seconds for the run")
-    return parser.parse_args(argv)
+    add = parser.add_argument
+    add("--cases", type=int, default=300, help="cases driven to the end in each drive phase")
+    add("--concurrency", type=int, default=20, help="cases in flight at once")
+    add(
+        "--open-cases",
+        type=sizes,
+        default=[100, 1000, 10_000],
+        help="comma-separated sizes of the open-case holds, each on a fresh worker",
+    )
+    add("--skip-open", action="store_true", help="skip the open-case holds")
+    add("--skip-down", action="store_true", help="skip the drive with SMTP and finance down")
+    add(
+        "--breach-after",
+        default="20s",
+        help="REPAIRDESK_SLA_REPLY of the held cases: each breaches this long after its start",
+    )
+    add(
+        "--breach-timeout",
+        type=float,
+        default=600,
+        help="seconds a hold waits, once all are placed, for every held case to breach",
+    )
+    add("--time-limit", type=float, default=3600, help="seconds for the whole run")
+    return parser.parse_args(argv)  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def closed_port_urls() -> dict[str, str]:
+    """SMTP and the finance webhook on loopback ports where nothing listens."""
+    smtp, finance = free_port(), free_port()
+    return {
+        "REPAIRDESK_SMTP_URL": f"smtp://127.0.0.1:{smtp}",
+        "REPAIRDESK_FINANCE_WEBHOOK_URL": f"http://127.0.0.1:{finance}/events",
+    }
 
 
 def dev_server_binary() -> str:
@@ -50,18 +90,20 @@ def say(text: str) -> None:
 
 async def measure(bench: Bench, args: argparse.Namespace, out: Measured) -> None:
     tag = uuid.uuid4().hex[:8]
-    await bench.drive("bare", scenarios.bare(tag), args, out)
-    await bench.drive("repairdesk", scenarios.repair_case(tag), args, out)
-    if not args.skip_open:
-        await bench.hold("bare", scenarios.bare_starter(f"{tag}-open"), args, out)
-        await bench.hold("repairdesk", scenarios.repair_case_starter(f"{tag}-open"), args, out)
+    await bench.drive(BARE, "bare", scenarios.bare(tag), args, out)
+    await bench.drive(REPAIRDESK, "repairdesk", scenarios.repair_case(tag), args, out)
+    if not args.skip_down:
+        down = scenarios.repair_case(f"{tag}-down")
+        await bench.drive(DOWN, "repairdesk", down, args, out, closed_port_urls())
+    for size in [] if args.skip_open else args.open_cases:
+        await bench.hold(size, tag, scenarios.repair_case_starter, args, out)
 
 
 async def run(args: argparse.Namespace, out: Measured) -> None:
     """Measure into `out`; on Ctrl-C or SIGTERM the workers and the server are stopped and the
     cancellation goes on up, `out` holding the figures so far."""
     with tempfile.TemporaryDirectory(prefix="repairdesk-bench-") as folder:
-        machines = max(args.cases + Bench.WARMUP, 0 if args.skip_open else args.open_cases)
+        machines = max(args.cases + Bench.WARMUP, 0 if args.skip_open else max(args.open_cases))
         say(f"seeding an archive with {machines:,} machines in {folder}")
         database_url = seed_archive(Path(folder), machines)
         say("starting the dev server")
@@ -81,16 +123,19 @@ async def run(args: argparse.Namespace, out: Measured) -> None:
 
 
 def print_figures(args: argparse.Namespace, out: Measured) -> None:
-    print(table(drive_rows(out) + hold_rows(out)))
+    print(beside_bare(out), end="\n\n")
+    if out.holds:
+        print(holds(out), end="\n\n")
+    print(targets(out))
     print(
-        f"\ncases {args.cases:,}, concurrency {args.concurrency}, open cases "
-        f"{'skipped' if args.skip_open else f'{args.open_cases:,}'}; worker cache "
-        f"(max_cached_workflows): {out.cache_sizes}"
+        f"\ncases {args.cases:,} per drive, concurrency {args.concurrency}, open cases "
+        f"{'skipped' if args.skip_open else args.open_cases} (reply due after "
+        f"{args.breach_after}); worker cache (max_cached_workflows): {out.cache_sizes}"
     )
-    for phase, results in (("drive", out.drives), ("hold", out.holds)):
-        for kind, result in results.items():
-            for failure in result.failures[:3]:
-                print(f"{kind} {phase} failure ({len(result.failures)} in all): {failure}")
+    failures = [*out.drives.items(), *((f"hold {n}", h) for n, h in out.holds.items())]
+    for label, result in failures:
+        for failure in result.failures[:3]:
+            print(f"{label} failure ({len(result.failures)} in all): {failure}")
 
 
 async def main_task(args: argparse.Namespace, out: Measured) -> None:
