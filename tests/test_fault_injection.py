@@ -147,7 +147,7 @@ async def run(
     driving = asyncio.ensure_future(asyncio.gather(*(one(n, path) for n, path in cases)))
     try:
         await asyncio.wait(
-            {driving, watching}, timeout=600 if LONG else 240, return_when="FIRST_COMPLETED"
+            {driving, watching}, timeout=1500 if LONG else 240, return_when="FIRST_COMPLETED"
         )
         if watching.done():
             watching.result()  # a worker died by itself: its log says why
