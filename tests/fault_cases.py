@@ -39,7 +39,8 @@ def write_archive_files(folder: Path, cases: list[tuple[int, CasePath]]) -> tupl
     with contracts.open("w", newline="") as out:
         rows = csv.writer(out)
         rows.writerow(CONTRACT_COLUMNS)
-        for customer, terms in TERMS.items():
+        for customer in sorted({path.customer for _, path in cases}):
+            terms = TERMS[customer]
             rows.writerow([customer, *(terms.get(c, "") for c in CONTRACT_COLUMNS[1:])])
     return equipment, contracts
 

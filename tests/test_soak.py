@@ -26,7 +26,7 @@ from tests.fault_paths import CasePath, paths
 from tests.worker_pool import WorkerPool
 
 CASES = int(os.environ.get("REPAIRDESK_SOAK_CASES") or 1000)
-SECONDS = 600
+SECONDS = int(os.environ.get("REPAIRDESK_SOAK_SECONDS") or 600)
 BREACH_LATENESS = 1.0
 SAMPLE_EVERY = 10
 
