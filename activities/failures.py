@@ -23,6 +23,7 @@ from sqlalchemy.exc import (
     ProgrammingError,
     StatementError,
 )
+from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 RETRY_CANNOT_FIX = "RetryCannotFix"
@@ -52,6 +53,18 @@ def _reason(error: BaseException) -> str:
     return f"{type(cause).__name__}: {cause}".splitlines()[0][:500]
 
 
+def _log_retry(name: str, error: BaseException) -> None:
+    """A failed attempt that Temporal will retry, seen in the worker's log with its case."""
+    info = activity.info() if activity.in_activity() else None
+    structlog.get_logger("repairdesk").warning(
+        "activity failed; Temporal retries it",
+        activity=name,
+        workflow_id=info.workflow_id if info else None,
+        attempt=info.attempt if info else None,
+        error=_reason(error),
+    )
+
+
 def fails_for_good_on_bad_data(run: Callable[P, R]) -> Callable[P, R]:
     """Wrap a synchronous activity: an error a retry cannot fix becomes non-retryable."""
 
@@ -63,6 +76,7 @@ def fails_for_good_on_bad_data(run: Callable[P, R]) -> Callable[P, R]:
             raise
         except Exception as error:
             if not retry_cannot_fix(error):
+                _log_retry(run.__name__, error)
                 raise
             reason = _reason(error)
             structlog.get_logger("repairdesk").error(

@@ -3,7 +3,9 @@
 It verifies each request's signature the way a receiver should (HMAC-SHA256 of the exact body
 bytes, compared in constant time), keeps everything it received, and answers from a script:
 the statuses given first, then 202 Accepted for good. With `retry_after` set, a 429 or 503
-carries a Retry-After header of that many seconds.
+carries a Retry-After header of that many seconds. Besides a status, a scripted answer may be
+`HANG` (hold the request past the sender's timeout, then close) or `CLOSE` (close the connection
+without an answer); such a request is kept with status 0.
 """
 
 from __future__ import annotations
@@ -12,11 +14,18 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
+
+from activities.finance.webhook import TIMEOUT_SECONDS
+
+HANG: Literal["hang"] = "hang"
+CLOSE: Literal["close"] = "close"
+Answer = int | Literal["hang", "close"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ class Received:
 
 class FinanceReceiver:
     def __init__(
-        self, secret: str, first_answers: Iterable[int] = (), retry_after: int | None = None
+        self, secret: str, first_answers: Iterable[Answer] = (), retry_after: int | None = None
     ) -> None:
         self.secret = secret
         self.retry_after = retry_after
@@ -53,7 +62,7 @@ class FinanceReceiver:
     def accepted(self) -> list[Received]:
         return [r for r in self.received if 200 <= r.status < 300]
 
-    def answer_next(self, *statuses: int) -> None:
+    def answer_next(self, *statuses: Answer) -> None:
         with self._lock:
             self._answers.extend(statuses)
 
@@ -61,12 +70,13 @@ class FinanceReceiver:
         expected = "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, header or "")
 
-    def _answer(self, body: bytes, content_type: str | None, header: str | None) -> int:
+    def _answer(self, body: bytes, content_type: str | None, header: str | None) -> Answer:
         signed = self.verify(body, header)
         with self._lock:
-            status = 401 if not signed else self._answers.pop(0) if self._answers else 202
+            answer = 401 if not signed else self._answers.pop(0) if self._answers else 202
+            status = answer if isinstance(answer, int) else 0
             self.received.append(Received(body, content_type, signed, status))
-        return status
+        return answer
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -76,6 +86,11 @@ class FinanceReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 signature = self.headers.get("X-Repairdesk-Signature")
                 status = receiver._answer(body, self.headers.get("Content-Type"), signature)
+                if not isinstance(status, int):
+                    if status == HANG:
+                        time.sleep(TIMEOUT_SECONDS + 1)
+                    self.close_connection = True
+                    return
                 reply = json.dumps({"status": status}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

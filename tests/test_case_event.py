@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
+from structlog.testing import capture_logs
 from temporalio.exceptions import ApplicationError
 
 from activities.archive.case_event import (
@@ -147,3 +148,14 @@ def test_a_database_that_is_down_is_retried(sqlite_url: str) -> None:
         activities.record_case_event(case_events.cancelled())
     assert not retried.value.non_retryable and retried.value.type == ARCHIVE_UNAVAILABLE
     assert "C-1004" in retried.value.message
+
+
+def test_each_failed_attempt_is_logged_with_its_case(sqlite_url: str) -> None:
+    """The workflow retries a record while the archive is down without end: every attempt is a
+    warning in the worker's log, with the case, so the loop is seen."""
+    down = create_archive_engine(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/archive")
+    activities = CaseEventActivities(make_settings(sqlite_url), sessionmaker(down), Doorbell())
+    with capture_logs() as logs, pytest.raises(ApplicationError):
+        activities.record_case_event(case_events.cancelled())
+    [line] = [entry for entry in logs if entry["log_level"] == "warning"]
+    assert line["case_id"] == "C-1004" and "archive is retried" in line["event"]

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import CaseRecord, LedgerEntry, Notice
+from activities.metrics import backlog
 from tests.conftest import make_settings
 from tests.finance_receiver import FinanceReceiver
 from tests.smtp_inbox import Inbox, free_port, smtp_server
@@ -208,3 +209,26 @@ def refused_notices(settings: Any) -> list[Notice]:
     with archive(settings.database_url)() as session:
         query = select(Notice).where(Notice.recipient == "nobody@example.com")
         return list(session.scalars(query))
+
+
+async def test_a_refused_mailbox_warns_the_open_case_and_is_counted(
+    env, task_queue, settings, inbox
+):
+    """Nothing stuck in silence: the real relay refuses the customer's letter for good, the
+    open case gets a `delivery_problem` warning in its timeline, the outbox row is `failed`,
+    and the backlog the metrics report counts it."""
+    inbox.unknown.add("nobody@example.com")
+    async with running_worker(env, settings, task_queue):
+        handle = await open_case(env, task_queue, contact={"email": "nobody@example.com"})
+        for _ in range(200):
+            state = await handle.query("state")
+            if any(e["kind"] == "warning" for e in state["timeline"]):
+                break
+            await asyncio.sleep(0.05)
+        [warning] = [e for e in state["timeline"] if e["kind"] == "warning"]
+        assert "nobody@example.com" in warning["detail"] or "refused" in warning["detail"]
+        await handle.execute_update("cancel", {"by": "Li Wei", "reason": "fixed it"})
+        await handle.result()
+    assert "failed" in [n.status for n in refused_notices(settings)]
+    pending, _, _ = backlog(archive(settings.database_url))
+    assert pending >= 1

@@ -83,7 +83,9 @@ class CaseEventActivities:
         try:
             warranty_end, letters, charges = self._record(event)
         except Exception as error:
-            raise failure(case_id, error) from error
+            failed = failure(case_id, error)
+            _log_failure(case_id, event.state.version, failed)
+            raise failed from error
         self._doorbell.ring()
         case_logger(case_id, version=event.state.version).info(
             "case event recorded",
@@ -118,6 +120,19 @@ class CaseEventActivities:
                 for charge in event.charges
             )
         return warranty_end, letters, charges
+
+
+def _log_failure(case_id: str, version: int, failed: ApplicationError) -> None:
+    """Every failed attempt is seen: a retry while the archive is down logs a warning with the
+    attempt number (the workflow retries without end), a refusal for good an error."""
+    log = case_logger(case_id, version=version)
+    if failed.non_retryable:
+        log.error("case event refused for good", error=failed.message)
+        return
+    attempt = activity.info().attempt if activity.in_activity() else None
+    log.warning(
+        "case event not recorded; the archive is retried", attempt=attempt, error=failed.message
+    )
 
 
 def _extend(session: Session, extension: WarrantyExtension) -> None:
