@@ -3,7 +3,7 @@
 The workflow calls activities by these names, so it imports no I/O code; `activities/`
 implements them with exactly these types.
 
-Since v1.1 a case calls two activities: `lookup_equipment` once, and `record_case_event`
+Since v1.1 a case calls two local activities: `lookup_equipment` once, and `record_case_event`
 for each change worth keeping, which writes the case row, its letters, its charges and a
 warranty extension in one transaction; letters and finance events are then delivered by the
 worker's relay, off the case's path. `send_notice`, `archive_case`, `book_charge`,

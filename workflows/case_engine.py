@@ -1,16 +1,11 @@
 """The RepairCase engine (release v1.1): the Temporal shell around `CaseFile`.
 
 It validates the input and each action, waits for the next deadline with a durable timer, and
-records the case file's effects. Every archive write is one activity: `lookup_equipment` once,
-then `record_case_event`, which writes the case row, its letters, its charges and a warranty
-extension in one transaction. Letters and finance events are delivered afterwards by the
-worker's relay, so a case never waits for a mail server or for finance, and its history holds
-one short activity per batch of changes instead of a dozen.
-
-They are ordinary activities, not local ones: a workflow task that schedules one completes at
-once (an update is answered without waiting for the database), and a worker holding thousands
-of open cases keeps taking workflow tasks (measured with bench/: local activities stalled a
-worker whose workflow cache was full, see bench/README.md).
+records the case file's effects. Every archive write is a local activity: `lookup_equipment`
+once, then `record_case_event`, which writes the case row, its letters, its charges and a
+warranty extension in one transaction. Letters and finance events are delivered afterwards by
+the worker's relay, so a case never waits for a mail server or for finance, and its history
+holds one marker per write instead of a dozen activities.
 
 The commands a case issues, which a change must keep for the cases already open (see "How to
 change RepairCase" in the README): the `repairdesk-1.1` patch marker; the look-up; then, as
@@ -58,9 +53,7 @@ ARCHIVE_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=1),
     non_retryable_error_types=["CaseEventRefused", "RetryCannotFix"],
 )
-# A database write takes milliseconds; a worker killed in the middle of one has it retried
-# elsewhere this long after it started.
-ARCHIVE_TIMEOUT = timedelta(seconds=10)
+ARCHIVE_TIMEOUT = timedelta(seconds=30)
 
 
 def archived_fields(state: CaseState) -> tuple[Any, ...]:
@@ -91,7 +84,6 @@ class CaseEngine:
         self._lock = asyncio.Lock()
         self._published: dict[str, Any] = {}
         self._recorded: tuple[Any, ...] | None = None
-        self._recorded_version = -1
         self._unrecorded: list[Effect] = []
         self._dirty = False
         self._recording = False
@@ -150,7 +142,7 @@ class CaseEngine:
             equipment_serial=s.equipment_serial,
             reported_at=s.reported_at,
         )
-        facts = await workflow.execute_activity(
+        facts = await workflow.execute_local_activity(
             LOOKUP_EQUIPMENT,
             request,
             result_type=CaseFacts,
@@ -178,19 +170,17 @@ class CaseEngine:
                 )
         self._case.tick(workflow.now())
 
-    # --- the archive record: one activity per batch of changes, one at a time ---
+    # --- the archive record: one local activity per batch of changes, one at a time ---
 
     def _after_change(self, final: bool = False) -> None:
         """Keep the search attributes and the UI's details current, and queue a record of the
         case when it has effects to record or an indexed field changed. A notice or a rejected
-        signal alone is not worth a write until the end, which records the whole timeline unless
-        the last record already holds it."""
+        signal alone is not worth a write until the end, which records the whole timeline."""
         self._show()
         self._count()
         self._unrecorded += self._case.take_effects()
-        record = archived_fields(self._case.state)
-        untold = final and self._case.state.version != self._recorded_version
-        if self._unrecorded or record != self._recorded or untold:
+        record = (final, *archived_fields(self._case.state))
+        if self._unrecorded or record != self._recorded:
             self._recorded = record
             self._dirty = True
 
@@ -199,9 +189,8 @@ class CaseEngine:
             await workflow.wait_condition(lambda: self._dirty)
             self._dirty, self._recording = False, True
             effects, self._unrecorded = self._unrecorded, []
-            self._recorded_version = self._case.state.version
             try:
-                recorded = await workflow.execute_activity(
+                recorded = await workflow.execute_local_activity(
                     RECORD_CASE_EVENT,
                     self._event(effects),
                     result_type=EventRecorded,
