@@ -10,11 +10,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowHandle
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
 from temporalio.service import RPCError
 
 from activities.archive.contracts import COLUMNS as CONTRACT_COLUMNS
 from activities.archive.importer import COLUMNS as EQUIPMENT_COLUMNS
+from starter.state_query import query_state, rebuilding
 from tests.fault_paths import CUSTOMER_EMAIL, TERMS, CasePath
 
 PATIENCE = 0.3  # between two tries at a call a dead worker could not answer
@@ -62,16 +68,29 @@ async def update(handle: WorkflowHandle[Any, Any], name: str, payload: Any, upda
         try:
             return await handle.execute_update(name, payload, id=update_id)
         except (RPCError, RPCTimeoutOrCancelledError):
-            await asyncio.sleep(PATIENCE)
+            await patiently()
 
 
 async def state(handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:
     while True:
         try:
-            found: dict[str, Any] = await handle.query("state")
+            found: dict[str, Any] = await query_state(handle)
             return found
         except (RPCError, RPCTimeoutOrCancelledError):
-            await asyncio.sleep(PATIENCE)
+            await patiently()
+        except WorkflowQueryFailedError as e:
+            if not rebuilding(e):
+                raise
+            await patiently()
+
+
+async def patiently() -> None:
+    """Wait before sending again, unless the driver itself is being cancelled (the SDK reports
+    a cancelled call as `RPCTimeoutOrCancelledError`, which must not be retried)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+    await asyncio.sleep(PATIENCE)
 
 
 async def until_breach(handle: WorkflowHandle[Any, Any], sla: str) -> None:

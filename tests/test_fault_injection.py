@@ -10,6 +10,8 @@ CloudEvent id with the archive's amount, no workflow failed or is still running,
 archive's case rows agree with Temporal.
 
 `REPAIRDESK_FAULT_SEED=N` replays a schedule; `REPAIRDESK_FAULTS_LONG=1` runs ten times more.
+When it fails, every workflow's history is kept as JSON under the test's tmp_path/histories,
+for `temporalio.worker.Replayer`.
 """
 
 from __future__ import annotations
@@ -38,16 +40,9 @@ from tests.fault_injector import Faults
 from tests.fault_paths import CasePath, paths
 from tests.finance_receiver import FinanceReceiver
 from tests.flaky_smtp import FlakySmtp
+from tests.history_dump import save_histories
 from tests.postgres_server import Cluster, postgres_binaries, throwaway_cluster
 from tests.worker_pool import WorkerPool
-
-# Opt-in for now: after the last changes to the case engine it failed intermittently (once a
-# nondeterminism error on a case replayed after a kill, once a run that did not finish), and
-# the cause is not found yet. Run it with REPAIRDESK_FAULTS=1; README "Reliability" says so.
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REPAIRDESK_FAULTS"),
-    reason="fault injection is opt-in until its intermittent failure is found: REPAIRDESK_FAULTS=1",
-)
 
 LONG = os.environ.get("REPAIRDESK_FAULTS_LONG") == "1"
 ROUNDS = 40 if LONG else 4  # cases per path
@@ -124,11 +119,17 @@ async def test_cases_survive_kills_and_outages_with_nothing_lost_or_doubled(
                 if undelivered(url) == 0:
                     break
                 await asyncio.sleep(0.5)
+            workers.stop_all()
+            figures = check(url, cases, results, smtp, finance)
+            await check_temporal(dev_env, task_queue, results)
+        except BaseException:
+            kept = tmp_path / "histories"
+            saved = await save_histories(dev_env.client, f"TaskQueue = '{task_queue}'", kept)
+            print(f"seed {seed}: {saved} histories kept in {kept}")
+            raise
         finally:
             workers.stop_all()
             smtp.stop()
-        figures = check(url, cases, results, smtp, finance)
-    await check_temporal(dev_env, task_queue, results)
     print(f"seed {seed}: kills {workers.kills}, faults {dict(faults.injected)}, {figures}")
 
 

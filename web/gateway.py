@@ -17,11 +17,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from starter.state_query import query_state
 from web.errors import ApiError
 
 State = dict[str, Any]
@@ -101,9 +107,11 @@ async def _placed(client: Client, kind: Kind, object_id: str) -> State:
 async def read(client: Client, kind: Kind, object_id: str) -> State:
     handle = client.get_workflow_handle(kind.workflow_id(object_id))
     try:
-        return await handle.query("state", rpc_timeout=ANSWER_TIMEOUT)
+        return await query_state(handle, rpc_timeout=ANSWER_TIMEOUT)
     except RPCError as e:
         raise _not_answered(kind, object_id, e) from None
+    except WorkflowQueryFailedError as e:
+        raise ApiError(503, f"{kind.noun} {object_id} cannot answer now: {e}") from None
 
 
 async def act(

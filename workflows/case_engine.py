@@ -16,9 +16,8 @@ the next warning or deadline, and one `record_case_event` per batch of changes, 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -77,6 +76,23 @@ def read_action(name: str, payload: Any) -> Action | str:
 
 def parse_action(name: str, payload: Any) -> Action:
     return validation.parse_action(ACTIONS, name, payload)
+
+
+class ClockBehindTimer(RuntimeError):
+    """A timer fired while the workflow clock still reads an earlier instant.
+
+    The SDK does this when a worker that does not hold the case answers a query sent while
+    the case's own worker was dead: it applies the events that came after the last workflow
+    task (the timer's firing) with the clock of that task, and keeps the result for the next
+    task, whose history says the firing came later. Judging the clocks then would decide on
+    the wrong instant and write commands a replay cannot repeat. Raising fails this workflow
+    task only (the query answers with an error): the worker drops the case from its cache and
+    the task is retried from history, where the clock is right."""
+
+    SAYS = "fired with the workflow clock at"
+
+    def __init__(self, due: datetime, clock: datetime) -> None:
+        super().__init__(f"a timer for {due.isoformat()} {self.SAYS} {clock.isoformat()}")
 
 
 class CaseEngine:
@@ -164,10 +180,13 @@ class CaseEngine:
             return
         seconds = math.ceil((next_at - workflow.now()).total_seconds() * 1000) / 1000
         if seconds > 0:
-            with contextlib.suppress(TimeoutError):
+            try:
                 await workflow.wait_condition(
                     lambda: self._case.state.version != version, timeout=seconds
                 )
+            except TimeoutError:
+                if workflow.now() < next_at:
+                    raise ClockBehindTimer(next_at, workflow.now()) from None
         self._case.tick(workflow.now())
 
     # --- the archive record: one local activity per batch of changes, one at a time ---
