@@ -12,6 +12,8 @@ from typing import Any
 
 from temporalio.client import Client
 
+from activities.archive.db import archive
+from activities.delivery.undelivered import cases_with_undelivered
 from activities.settings import Settings
 from starter import action_commands, output
 from starter.case_args import (
@@ -26,6 +28,7 @@ from starter.cases import (
     case_state,
     list_cases,
     list_query,
+    only_cases,
     open_case,
     open_new_case,
     placed_state,
@@ -131,6 +134,11 @@ def _register_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--status", choices=[status.value for status in Status])
     p.add_argument("--breached", action="store_true", help="only cases with an SLA breach")
     p.add_argument("--customer", help="only this customer's cases")
+    p.add_argument(
+        "--undelivered",
+        action="store_true",
+        help="only cases with a letter or finance event not delivered (from the archive)",
+    )
     p.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
     p.add_argument("--json", action="store_true", help="print the cases as a JSON list")
     p.set_defaults(handler=command(_list))
@@ -141,9 +149,11 @@ def _list(args: argparse.Namespace, settings: Settings) -> Work:
     if args.limit < 1:
         raise BadArgument("--limit must be at least 1")
     query = list_query(Status(args.status) if args.status else None, args.breached, customer)
+    if args.undelivered:
+        query = only_cases(query, cases_with_undelivered(archive(settings.database_url)))
 
     async def work(client: Client) -> str:
-        cases = await list_cases(client, query, args.limit)
+        cases = await list_cases(client, query, args.limit) if query else []
         if args.json:
             return json.dumps([case.model_dump(mode="json") for case in cases], indent=2)
         return output.table(cases, settings.zone)

@@ -13,12 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from starter.case_args import new_case_id, workflow_id
+from starter.case_args import IDENTIFIER, new_case_id, workflow_id
+from starter.state_query import query_state
 from workflows import search_attributes as keys
 from workflows.details import static_details, static_summary
 from workflows.messages import ENDED, CaseRequest, CaseState, Status
@@ -130,9 +131,11 @@ async def act(client: Client, case_id: str, action: str, payload: dict[str, Any]
 async def case_state(client: Client, case_id: str) -> CaseState:
     handle = client.get_workflow_handle(workflow_id(case_id))
     try:
-        return await handle.query("state", result_type=CaseState, rpc_timeout=ANSWER_TIMEOUT)
+        return await query_state(handle, result_type=CaseState, rpc_timeout=ANSWER_TIMEOUT)
     except RPCError as e:
         raise await _explain(client, case_id, e) from None
+    except WorkflowQueryFailedError as e:
+        raise CaseError(f"case {case_id} cannot answer now: {e}") from None
 
 
 def placed(state: CaseState) -> bool:
@@ -196,6 +199,16 @@ def list_query(status: Status | None, breached: bool, customer_id: str | None) -
     if customer_id:
         clauses.append(f"{keys.CUSTOMER_ID.name} = '{customer_id}'")
     return " AND ".join(clauses)
+
+
+def only_cases(query: str, case_ids: set[str]) -> str:
+    """`query` narrowed to these cases; empty when there are none. The ids come from the
+    archive, where only checked ids are stored; any other is left out of the query."""
+    ids = sorted(case_id for case_id in case_ids if IDENTIFIER.match(case_id))
+    if not ids:
+        return ""
+    listed = ", ".join(f"'{workflow_id(case_id)}'" for case_id in ids)
+    return f"{query} AND WorkflowId IN ({listed})"
 
 
 async def list_cases(client: Client, query: str, limit: int) -> list[CaseRow]:

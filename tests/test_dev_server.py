@@ -8,24 +8,31 @@ dev server. Visibility is eventually consistent: every look-up polls, for at mos
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shlex
 import signal
+import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
+import structlog
+from sqlalchemy import update
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
+from activities.archive.schema import Notice
 from starter.cases import CaseRow, act, list_cases, list_query, open_case
 from starter.dev_server import port_in_use
 from tests.conftest import make_settings, venv_binary
 from tests.ports import free_port
+from tests.test_cli import Cli
 from worker import build_worker
 from workflows.messages import CaseRequest, Status, Terms
 
@@ -102,6 +109,46 @@ async def wait_for_line(stream: asyncio.StreamReader, text: str, seconds: float)
         raise AssertionError(f"`repairdesk dev` ended before printing {text!r}")
 
     await asyncio.wait_for(scan(), seconds)
+
+
+async def test_list_undelivered_finds_the_cases_with_a_letter_not_delivered(
+    dev_env: WorkflowEnvironment,
+    sqlite_url: str,
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    structlog.configure(  # the worker's log on stderr, the command's answer alone on stdout
+        logger_factory=structlog.PrintLoggerFactory(sys.__stderr__),
+        cache_logger_on_first_use=False,
+    )
+    sessions = archive(sqlite_url)
+    import_equipment(sessions, SAMPLE)
+    client, run = dev_env.client, uuid.uuid4().hex[:6]
+    refused, fine = f"C-{run}-R", f"C-{run}-F"
+    monkeypatch.setenv("TEMPORAL_ADDRESS", client.service_client.config.target_host)
+    monkeypatch.setenv("REPAIRDESK_DATABASE_URL", sqlite_url)
+    async with build_worker(client, make_settings(sqlite_url), task_queue):
+        await open_case(client, task_queue, request(refused, "SN-42"))
+        await open_case(client, task_queue, request(fine, "SN-43"))
+        for _ in range(50):  # the opening letters are written just after the case is placed
+            with sessions.begin() as session:  # as the relay marks a letter refused for good
+                marked = session.execute(
+                    update(Notice).where(Notice.case_id == refused).values(status="failed")
+                ).rowcount
+            if marked:
+                break
+            await asyncio.sleep(0.2)
+
+        listed: list[str] = []
+        for _ in range(int(VISIBLE_WITHIN_SECONDS / 0.2)):
+            ran = await Cli(capsys)("list --undelivered --json")
+            assert ran.code == 0, ran.err
+            listed = [row["case_id"] for row in json.loads(ran.out)]
+            if listed:
+                break
+            await asyncio.sleep(0.2)
+    assert marked and listed == [refused]
 
 
 async def test_repairdesk_dev_runs_the_stack_and_stops_cleanly(tmp_path: Path) -> None:
