@@ -159,3 +159,39 @@ def test_each_failed_attempt_is_logged_with_its_case(sqlite_url: str) -> None:
         activities.record_case_event(case_events.cancelled())
     [line] = [entry for entry in logs if entry["log_level"] == "warning"]
     assert line["case_id"] == "C-1004" and "archive is retried" in line["event"]
+
+
+def test_an_event_carrying_only_new_timeline_entries_builds_on_the_archived_ones(
+    database_url: str,
+) -> None:
+    case_events.sample_archive(database_url)
+    whole = case_events.late_repair()
+    entries = whole.state.timeline
+    assert len(entries) > 3
+    first = whole.model_copy(
+        update={"state": whole.state.model_copy(update={"timeline": entries[:3], "version": 1})}
+    )
+    recorder(database_url).record_case_event(first)
+    rest = whole.model_copy(
+        update={
+            "state": whole.state.model_copy(update={"timeline": entries[3:]}),
+            "timeline_from": 3,
+        }
+    )
+    recorder(database_url).record_case_event(rest)
+    with archive(database_url)() as session:
+        row = session.get_one(CaseRecord, whole.state.case_id)
+    assert row.state["timeline"] == whole.state.model_dump(mode="json")["timeline"]
+    assert count(database_url, Notice) == len(whole.notices)
+
+
+def test_an_event_building_on_entries_the_archive_lacks_is_refused_and_writes_nothing(
+    database_url: str,
+) -> None:
+    case_events.sample_archive(database_url)
+    whole = case_events.late_repair()
+    orphan = whole.model_copy(update={"timeline_from": 2})
+    with pytest.raises(ApplicationError) as refused:
+        recorder(database_url).record_case_event(orphan)
+    assert refused.value.non_retryable and "builds on 2" in refused.value.message
+    assert count(database_url, Notice) == count(database_url, CaseRecord) == 0

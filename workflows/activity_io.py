@@ -115,11 +115,16 @@ class NoticeOrder(Message):
 class CaseEvent(Message):
     """What one change of a case writes to the archive, in one transaction: the case row (the
     archive's copy of the case, from which the letters are rendered), its new letters, its new
-    charges and a clause 7 warranty extension. Nothing here is delivered by the activity."""
+    charges and a clause 7 warranty extension. Nothing here is delivered by the activity.
+
+    `timeline_from` keeps the activity's input small (an ordinary activity's input stays in
+    the case's history): the archive's row of this run already holds the first `timeline_from`
+    timeline entries, and `state.timeline` carries only the entries after them."""
 
     run_id: str
     at: datetime
     state: CaseState
+    timeline_from: int = 0
     notices: list[NoticeOrder] = []
     charges: list[Charge] = []
     extension: WarrantyExtension | None = None

@@ -1,16 +1,22 @@
-"""The RepairCase engine (release v1.1): the Temporal shell around `CaseFile`.
+"""The RepairCase engine (releases v1.1 and v1.2): the Temporal shell around `CaseFile`.
 
 It validates the input and each action, waits for the next deadline with a durable timer, and
-records the case file's effects. Every archive write is a local activity: `lookup_equipment`
-once, then `record_case_event`, which writes the case row, its letters, its charges and a
-warranty extension in one transaction. Letters and finance events are delivered afterwards by
-the worker's relay, so a case never waits for a mail server or for finance, and its history
-holds one marker per write instead of a dozen activities.
+records the case file's effects. Every archive write is one activity: `lookup_equipment` once,
+then `record_case_event`, which writes the case row, its letters, its charges and a warranty
+extension in one transaction. Letters and finance events are delivered afterwards by the
+worker's relay, so a case never waits for a mail server or for finance.
+
+A case opened under v1.2 (the `repairdesk-1.2` patch marker) runs them as ordinary
+activities: the workflow task that schedules one completes at once, so an update is answered
+without waiting for the database, and a worker holding thousands of open cases keeps taking
+workflow tasks (local activities stalled a worker whose workflow cache was full: bench/README.md).
+A case opened under v1.1 keeps its local activities, command for command.
 
 The commands a case issues, which a change must keep for the cases already open (see "How to
-change RepairCase" in the README): the `repairdesk-1.1` patch marker; the look-up; then, as
-the case moves, search attribute upserts (only when a value changes), one timer per wait for
-the next warning or deadline, and one `record_case_event` per batch of changes, one at a time.
+change RepairCase" in the README): the `repairdesk-1.1` and (since v1.2) `repairdesk-1.2`
+patch markers; the look-up; then, as the case moves, search attribute upserts (only when a value
+changes), one timer per wait for the next warning or deadline, and one `record_case_event` per
+batch of changes, one at a time.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -45,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.validation import field_errors, rejection
 
 WORKFLOW_ID_PREFIX = "case-"
+Result = TypeVar("Result")
 
 # Archive writes retry until the archive answers (a database that is down delays the record,
 # never the case's clocks); an error a retry cannot fix fails at once and is a warning.
@@ -52,7 +59,11 @@ ARCHIVE_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=1),
     non_retryable_error_types=["CaseEventRefused", "RetryCannotFix"],
 )
-ARCHIVE_TIMEOUT = timedelta(seconds=30)
+ARCHIVE_TIMEOUT = timedelta(seconds=30)  # a local activity (v1.1 cases)
+# A database write takes milliseconds; a worker killed in the middle of one has it retried
+# elsewhere this long after it started (v1.2 cases, ordinary activities).
+ACTIVITY_TIMEOUT = timedelta(seconds=10)
+RELEASE_1_2 = "repairdesk-1.2"
 
 
 def archived_fields(state: CaseState) -> tuple[Any, ...]:
@@ -105,6 +116,8 @@ class CaseEngine:
         self._recording = False
         self._counted: tuple[int, set[str]] = (0, set())
         self._untried_early = 0
+        self._ordinary_activities = workflow.patched(RELEASE_1_2)
+        self._archived_entries = 0  # the timeline entries the archive's row already holds
         self._case = self._case_file(request)
 
     def _case_file(self, request: Any) -> CaseFile:
@@ -158,13 +171,7 @@ class CaseEngine:
             equipment_serial=s.equipment_serial,
             reported_at=s.reported_at,
         )
-        facts = await workflow.execute_local_activity(
-            LOOKUP_EQUIPMENT,
-            request,
-            result_type=CaseFacts,
-            start_to_close_timeout=ARCHIVE_TIMEOUT,
-            retry_policy=ARCHIVE_RETRY,
-        )
+        facts = await self._archive(LOOKUP_EQUIPMENT, request, CaseFacts)
         if facts.found:
             self._case.open(facts, workflow.now())
             metrics.case_opened()
@@ -189,7 +196,7 @@ class CaseEngine:
                     raise ClockBehindTimer(next_at, workflow.now()) from None
         self._case.tick(workflow.now())
 
-    # --- the archive record: one local activity per batch of changes, one at a time ---
+    # --- the archive record: one activity per batch of changes, one at a time ---
 
     def _after_change(self, final: bool = False) -> None:
         """Keep the search attributes and the UI's details current, and queue a record of the
@@ -208,21 +215,36 @@ class CaseEngine:
             await workflow.wait_condition(lambda: self._dirty)
             self._dirty, self._recording = False, True
             effects, self._unrecorded = self._unrecorded, []
+            event = self._event(effects)
             try:
-                recorded = await workflow.execute_local_activity(
-                    RECORD_CASE_EVENT,
-                    self._event(effects),
-                    result_type=EventRecorded,
-                    start_to_close_timeout=ARCHIVE_TIMEOUT,
-                    retry_policy=ARCHIVE_RETRY,
-                )
+                recorded = await self._archive(RECORD_CASE_EVENT, event, EventRecorded)
+                self._archived_entries = event.timeline_from + len(event.state.timeline)
                 self._case.adopt_warranty_end(recorded.warranty_ends_on)
             except ActivityError as e:
+                self._archived_entries = 0  # the next record carries the whole timeline
                 cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
                 self._case.record_failure(f"the archive refused a record: {cause}", workflow.now())
             finally:
                 self._recording = False
             self._show()
+
+    async def _archive(self, name: str, argument: Any, result_type: type[Result]) -> Result:
+        """One archive activity: ordinary for a v1.2 case, local for a v1.1 case."""
+        if self._ordinary_activities:
+            return await workflow.execute_activity(
+                name,
+                argument,
+                result_type=result_type,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ARCHIVE_RETRY,
+            )
+        return await workflow.execute_local_activity(
+            name,
+            argument,
+            result_type=result_type,
+            start_to_close_timeout=ARCHIVE_TIMEOUT,
+            retry_policy=ARCHIVE_RETRY,
+        )
 
     def _count(self) -> None:
         """The breaches and met clocks since the last change, for the worker's metrics."""
@@ -237,7 +259,13 @@ class CaseEngine:
 
     def _event(self, effects: list[Effect]) -> CaseEvent:
         s = self._case.state
-        event = CaseEvent(run_id=workflow.info().run_id, at=workflow.now(), state=s)
+        told = self._archived_entries
+        event = CaseEvent(
+            run_id=workflow.info().run_id,
+            at=workflow.now(),
+            state=s.model_copy(update={"timeline": s.timeline[told:]}),
+            timeline_from=told,
+        )
         for effect in effects:
             match effect:
                 case Notify():

@@ -7,7 +7,8 @@ per key); then the equipment's warranty end as the archive now has it, which the
 too. Retried after a crash it changes nothing more. Nothing is delivered here: the worker's
 relay sends the rows, rung awake once they are committed.
 
-It is sync (the database blocks) and short: the workflow runs it as a local activity.
+It is sync (the database blocks) and short: a v1.2 case runs it as an ordinary activity, a
+v1.1 case as a local one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.archive.case_rows import case_row, upsert_case
-from activities.archive.schema import Equipment
+from activities.archive.schema import CaseRecord, Equipment
 from activities.archive.warranty import ends_on, extend_once
 from activities.delivery.doorbell import Doorbell
 from activities.finance import ledger
@@ -101,8 +102,8 @@ class CaseEventActivities:
         with self._sessions.begin() as session:
             if event.extension:
                 _extend(session, event.extension)
-            warranty_end = _warranty_end(session, event.state)
-            state = event.state
+            state = _whole(session, event)
+            warranty_end = _warranty_end(session, state)
             if warranty_end is not None:
                 state = state.model_copy(update={"warranty_ends_on": warranty_end})
             session.execute(upsert_case(session, case_row(state, event.run_id, now)))
@@ -120,6 +121,22 @@ class CaseEventActivities:
                 for charge in event.charges
             )
         return warranty_end, letters, charges
+
+
+def _whole(session: Session, event: CaseEvent) -> CaseState:
+    """The case with its whole timeline: the entries the archive's row of this run holds,
+    then the event's (all of them when `timeline_from` is 0)."""
+    if event.timeline_from == 0:
+        return event.state
+    row = session.get(CaseRecord, event.state.case_id)
+    held = row.state.get("timeline", []) if row and row.run_id == event.run_id else []
+    if len(held) < event.timeline_from:
+        raise ValueError(
+            f"the archive holds {len(held)} timeline entries of run {event.run_id}, "
+            f"the event builds on {event.timeline_from}"
+        )
+    earlier = CaseState.model_validate({**row.state, "timeline": held[: event.timeline_from]})
+    return event.state.model_copy(update={"timeline": [*earlier.timeline, *event.state.timeline]})
 
 
 def _log_failure(case_id: str, version: int, failed: ApplicationError) -> None:
