@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
+from activities.archive.case_event import transient
 from activities.delivery.channels import Channel, channels
 from activities.delivery.doorbell import Doorbell
 from activities.delivery.outcome import Result, changes, worth_a_warning
@@ -117,7 +118,10 @@ class Relay:
         try:
             await asyncio.to_thread(settle, self._sessions, queue, key, values)
         except SQLAlchemyError as error:
-            log.error("could not record the delivery; its lease runs out", error=str(error))
+            # A database restarting is expected and heals (the lease runs out, the row is sent
+            # again under its key); anything else is a bug worth an error.
+            report = log.warning if transient(error) else log.error
+            report("could not record the delivery; its lease runs out", error=str(error))
             return
         self._report(log, result, attempts, values)
         if warn:
