@@ -63,6 +63,15 @@ class Cli:
         return CaseState.model_validate_json(ran.out)
 
 
+def worker_logs_to_stderr() -> None:
+    """A worker in the test's process logs to stderr, as `repairdesk worker` does, so the
+    captured stdout holds only the command's answers."""
+    structlog.configure(
+        logger_factory=structlog.PrintLoggerFactory(sys.__stderr__),
+        cache_logger_on_first_use=False,
+    )
+
+
 @pytest.fixture
 async def cli(
     env: WorkflowEnvironment,
@@ -76,10 +85,7 @@ async def cli(
     The worker logs to the process's own stderr, as `repairdesk worker` does, so the captured
     stdout holds only the command's answers.
     """
-    structlog.configure(
-        logger_factory=structlog.PrintLoggerFactory(sys.__stderr__),
-        cache_logger_on_first_use=False,
-    )
+    worker_logs_to_stderr()
     import_equipment(archive(sqlite_url), SAMPLE)
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
     monkeypatch.setenv("REPAIRDESK_TASK_QUEUE", task_queue)

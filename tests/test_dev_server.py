@@ -13,14 +13,12 @@ import os
 import re
 import shlex
 import signal
-import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import structlog
 from sqlalchemy import update
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -32,7 +30,7 @@ from starter.cases import CaseRow, act, list_cases, list_query, open_case
 from starter.dev_server import port_in_use
 from tests.conftest import make_settings, venv_binary
 from tests.ports import free_port
-from tests.test_cli import Cli
+from tests.test_cli import Cli, worker_logs_to_stderr
 from worker import build_worker
 from workflows.messages import CaseRequest, Status, Terms
 
@@ -118,10 +116,7 @@ async def test_list_undelivered_finds_the_cases_with_a_letter_not_delivered(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    structlog.configure(  # the worker's log on stderr, the command's answer alone on stdout
-        logger_factory=structlog.PrintLoggerFactory(sys.__stderr__),
-        cache_logger_on_first_use=False,
-    )
+    worker_logs_to_stderr()
     sessions = archive(sqlite_url)
     import_equipment(sessions, SAMPLE)
     client, run = dev_env.client, uuid.uuid4().hex[:6]
