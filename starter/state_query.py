@@ -2,7 +2,7 @@
 
 For a few seconds after a worker dies, a query can reach a worker that does not hold the case
 while a deadline has just passed. The case then refuses to answer rather than judge its
-clocks at the wrong instant (see `ClockBehindTimer` in workflows/case_engine.py), and the next
+clocks at the wrong instant (see `ClockBehindTimer` in workflows/stale_clock.py), and the next
 workflow task rebuilds it from history. A client asks again a few times before it gives up.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
 
-from workflows.case_engine import ClockBehindTimer
+from workflows.stale_clock import ClockBehindTimer
 
 ATTEMPTS = 10
 PAUSE = 0.5  # seconds between two attempts

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.details import current_details
     from workflows.messages import ACTIONS, Action, CaseRequest, CaseState, FieldError
     from workflows.rules import reported_at_problem
+    from workflows.stale_clock import timer_fired
     from workflows.validation import field_errors, rejection
 
 WORKFLOW_ID_PREFIX = "case-"
@@ -87,23 +88,6 @@ def read_action(name: str, payload: Any) -> Action | str:
 
 def parse_action(name: str, payload: Any) -> Action:
     return validation.parse_action(ACTIONS, name, payload)
-
-
-class ClockBehindTimer(RuntimeError):
-    """A timer fired while the workflow clock still reads an earlier instant.
-
-    The SDK does this when a worker that does not hold the case answers a query sent while
-    the case's own worker was dead: it applies the events that came after the last workflow
-    task (the timer's firing) with the clock of that task, and keeps the result for the next
-    task, whose history says the firing came later. Judging the clocks then would decide on
-    the wrong instant and write commands a replay cannot repeat. Raising fails this workflow
-    task only (the query answers with an error): the worker drops the case from its cache and
-    the task is retried from history, where the clock is right."""
-
-    SAYS = "fired with the workflow clock at"
-
-    def __init__(self, due: datetime, clock: datetime) -> None:
-        super().__init__(f"a timer for {due.isoformat()} {self.SAYS} {clock.isoformat()}")
 
 
 class CaseEngine:
@@ -192,8 +176,7 @@ class CaseEngine:
                     lambda: self._case.state.version != version, timeout=seconds
                 )
             except TimeoutError:
-                if workflow.now() < next_at:
-                    raise ClockBehindTimer(next_at, workflow.now()) from None
+                timer_fired(next_at)
         self._case.tick(workflow.now())
 
     # --- the archive record: one activity per batch of changes, one at a time ---
