@@ -22,7 +22,7 @@ from starter.case_args import IDENTIFIER, new_case_id, workflow_id
 from starter.state_query import query_state
 from workflows import search_attributes as keys
 from workflows.details import static_details, static_summary
-from workflows.messages import ENDED, CaseRequest, CaseState, Status
+from workflows.messages import CaseRequest, CaseState, Status, case_placed
 
 WORKFLOW_TYPE = "RepairCase"
 # A worker that is down would otherwise leave the command waiting for ever.
@@ -139,12 +139,7 @@ async def case_state(client: Client, case_id: str) -> CaseState:
 
 
 def placed(state: CaseState) -> bool:
-    """Whether the archive look-up has placed the case (or it has ended). A v1.1 case says
-    `opening` until then; a case of the first release already said `awaiting_reply`, with no
-    coverage yet."""
-    if state.status in ENDED:
-        return True
-    return state.status is not Status.opening and state.coverage is not None
+    return case_placed(state.status, state.coverage is not None)
 
 
 async def placed_state(client: Client, case_id: str) -> CaseState:

@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from tests.fake_activities import FakeArchive, Machine
+from workflows.messages import case_placed
 from workflows.repair_case import RepairCase
 
 IN_WARRANTY = "SN-42"
@@ -61,7 +62,7 @@ class Desk:
         """The case once the archive look-up has placed (or refused) it."""
         for _ in range(250):
             state = await self.state(handle)
-            if state["coverage"] or state["status"] == "rejected":
+            if case_placed(state["status"], state["coverage"] is not None):
                 return state
             await asyncio.sleep(0.02)
         raise AssertionError(f"case {handle.id} was never placed")

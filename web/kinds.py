@@ -12,16 +12,13 @@ from web.gateway import Kind, State
 from web.models import NewCase, NewDispute
 from workflows.details import static_details, static_summary
 from workflows.ip_messages import DISPUTE_ACTIONS, DisputeState
-from workflows.messages import ACTIONS, ENDED, CaseRequest, CaseState
+from workflows.messages import ACTIONS, CaseRequest, CaseState, case_placed
 
 OPENING = "opening"
 
 
-def case_placed(state: State) -> bool:
-    """Placed by the archive look-up: no longer `opening` (contract v1.1), its coverage known
-    or the case already ended (refused by the archive)."""
-    status = state.get("status")
-    return status != OPENING and (state.get("coverage") is not None or status in ENDED)
+def placed_case(state: State) -> bool:
+    return case_placed(state.get("status"), state.get("coverage") is not None)
 
 
 def _case_options(request: BaseModel) -> dict[str, Any]:
@@ -37,7 +34,7 @@ CASES = Kind(
     request=NewCase,
     state=CaseState,
     actions=ACTIONS,
-    placed=case_placed,
+    placed=placed_case,
     new_id=new_case_id,
     start_options=_case_options,
 )

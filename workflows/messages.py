@@ -114,6 +114,15 @@ class Status(StrEnum):
 ENDED = frozenset({Status.repaired, Status.third_party, Status.cancelled, Status.rejected})
 
 
+def case_placed(status: str | None, has_coverage: bool) -> bool:
+    """Whether the archive look-up has placed the case, or the case has ended (refused by the
+    archive, say). A v1.1 case says `opening` until then; a case of the first release already
+    said `awaiting_reply`, with no coverage yet. Every client asks this one question."""
+    if status in ENDED:
+        return True
+    return status != Status.opening and has_coverage
+
+
 class Coverage(StrEnum):
     in_warranty = "in_warranty"
     post_warranty = "post_warranty"
