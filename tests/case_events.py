@@ -34,6 +34,8 @@ def event_of(requests: list[NoticeRequest], extension_days: int | None = None) -
     return CaseEvent(
         run_id=RUN_ID,
         at=notice_cases.REPORTED_AT + timedelta(hours=26),
+        case_id=state.case_id,
+        version=state.version,
         state=state,
         notices=[
             NoticeOrder(key=r.key, kind=r.kind, audience=r.audience, sla=r.sla) for r in requests

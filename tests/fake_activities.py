@@ -106,8 +106,14 @@ class FakeArchive:
 
         @activity.defn(name=RECORD_CASE_EVENT)
         async def record_case_event(event: CaseEvent) -> EventRecorded:
-            """The v1.1 record, kept in the same lists as the v1.0 activities fill."""
-            state = event.state
+            """The v1.1 record, kept in the same lists as the v1.0 activities fill; an event
+            of changes is applied to the archived case of its run, as the real archive does."""
+            if event.state is None:
+                archived = self.archived[event.case_id]
+                assert archived.run_id == event.run_id, "changes to another run's case"
+                state = event.applied_to(archived.state.model_dump(mode="json"))
+            else:
+                state = event.state
             for order in event.notices:
                 notice = NoticeRequest(
                     key=order.key,

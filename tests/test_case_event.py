@@ -30,7 +30,7 @@ from tests import case_events, notice_cases
 from tests.conftest import make_settings
 from tests.ports import free_port
 from workflows.activity_io import WarrantyExtension
-from workflows.messages import Language
+from workflows.messages import Language, Status
 
 OFFICE = "office@vendor.test"
 # SN-42 in deploy/sample-archive.csv: from 2026-01-15 for 24 months
@@ -161,37 +161,47 @@ def test_each_failed_attempt_is_logged_with_its_case(sqlite_url: str) -> None:
     assert line["case_id"] == "C-1004" and "archive is retried" in line["event"]
 
 
-def test_an_event_carrying_only_new_timeline_entries_builds_on_the_archived_ones(
+def test_an_event_carrying_only_what_changed_builds_on_the_archived_row(
     database_url: str,
 ) -> None:
     case_events.sample_archive(database_url)
     whole = case_events.late_repair()
     entries = whole.state.timeline
     assert len(entries) > 3
-    first = whole.model_copy(
-        update={"state": whole.state.model_copy(update={"timeline": entries[:3], "version": 1})}
+    earlier = whole.state.model_copy(
+        update={"timeline": entries[:3], "version": 1, "status": Status.on_site}
     )
+    first = whole.model_copy(update={"state": earlier, "version": 1, "notices": []})
     recorder(database_url).record_case_event(first)
+    as_json = whole.state.model_dump(mode="json")
     rest = whole.model_copy(
         update={
-            "state": whole.state.model_copy(update={"timeline": entries[3:]}),
+            "state": None,
+            "changed": {
+                "status": as_json["status"],
+                "version": as_json["version"],
+                "timeline": as_json["timeline"][3:],
+            },
             "timeline_from": 3,
         }
     )
     recorder(database_url).record_case_event(rest)
     with archive(database_url)() as session:
         row = session.get_one(CaseRecord, whole.state.case_id)
-    assert row.state["timeline"] == whole.state.model_dump(mode="json")["timeline"]
+    assert row.state == {**as_json, "warranty_ends_on": WARRANTY_END.isoformat()}
     assert count(database_url, Notice) == len(whole.notices)
 
 
-def test_an_event_building_on_entries_the_archive_lacks_is_refused_and_writes_nothing(
+def test_changes_to_a_row_the_archive_lacks_are_refused_and_write_nothing(
     database_url: str,
 ) -> None:
     case_events.sample_archive(database_url)
     whole = case_events.late_repair()
-    orphan = whole.model_copy(update={"timeline_from": 2})
-    with pytest.raises(ApplicationError) as refused:
-        recorder(database_url).record_case_event(orphan)
-    assert refused.value.non_retryable and "builds on 2" in refused.value.message
+    for orphan in (
+        whole.model_copy(update={"state": None, "changed": {"version": 9}}),
+        whole.model_copy(update={"state": None, "changed": {"version": 9}, "run_id": "other"}),
+    ):
+        with pytest.raises(ApplicationError) as refused:
+            recorder(database_url).record_case_event(orphan)
+        assert refused.value.non_retryable and "no row of run" in refused.value.message
     assert count(database_url, Notice) == count(database_url, CaseRecord) == 0

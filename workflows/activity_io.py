@@ -3,18 +3,19 @@
 The workflow calls activities by these names, so it imports no I/O code; `activities/`
 implements them with exactly these types.
 
-Since v1.1 a case calls two local activities: `lookup_equipment` once, and `record_case_event`
-for each change worth keeping, which writes the case row, its letters, its charges and a
-warranty extension in one transaction; letters and finance events are then delivered by the
-worker's relay, off the case's path. `send_notice`, `archive_case`, `book_charge`,
-`deliver_charge` and `extend_warranty` are the v1.0 activities, still served for the cases
-opened under v1.0 (workflows/v1_0).
-"""
+Since v1.1 a case calls two activities (local ones for a case opened under v1.1):
+`lookup_equipment` once, and `record_case_event` for each change worth keeping, which writes the
+case row, its letters, its charges and a warranty extension in one transaction; letters and
+finance events are then delivered by the worker's relay, off the case's path. `send_notice`,
+`archive_case`, `book_charge`, `deliver_charge` and `extend_warranty` are the v1.0 activities,
+still served for the cases opened under v1.0 (workflows/v1_0)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from workflows.messages import CaseState, Charge, Coverage, Message, Sla, Terms
 
@@ -117,17 +118,38 @@ class CaseEvent(Message):
     archive's copy of the case, from which the letters are rendered), its new letters, its new
     charges and a clause 7 warranty extension. Nothing here is delivered by the activity.
 
-    `timeline_from` keeps the activity's input small (an ordinary activity's input stays in
-    the case's history): the archive's row of this run already holds the first `timeline_from`
-    timeline entries, and `state.timeline` carries only the entries after them."""
+    The case comes whole (`state`: a case's first record, or the next after a refused one), or
+    as what changed since the archive's row of this run (an ordinary activity's input stays in
+    the case's history, so a record does not copy the whole case, its contact included, into it
+    again): `changed` holds each top-level field of `CaseState` whose JSON differs from that
+    row's, except `timeline`, of which it holds only the entries after the row's first
+    `timeline_from`."""
 
     run_id: str
     at: datetime
-    state: CaseState
+    case_id: str
+    version: int
+    state: CaseState | None = None
+    changed: dict[str, Any] = {}
     timeline_from: int = 0
     notices: list[NoticeOrder] = []
     charges: list[Charge] = []
     extension: WarrantyExtension | None = None
+
+    def applied_to(self, held: dict[str, Any]) -> CaseState:
+        """The case these changes make of `held` (the archive's copy of this run, as JSON)."""
+        earlier = held.get("timeline", [])[: self.timeline_from]
+        timeline = [*earlier, *self.changed.get("timeline", [])]
+        return CaseState.model_validate({**held, **self.changed, "timeline": timeline})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_by_its_state(cls, data: Any) -> Any:
+        """An event written before `case_id` and `version` existed names them in its state."""
+        state = data.get("state") if isinstance(data, dict) else None
+        if isinstance(state, dict) and "case_id" not in data:
+            return {**data, "case_id": state["case_id"], "version": state["version"]}
+        return data
 
 
 class EventRecorded(Message):

@@ -101,7 +101,7 @@ class CaseEngine:
         self._counted: tuple[int, set[str]] = (0, set())
         self._untried_early = 0
         self._ordinary_activities = workflow.patched(RELEASE_1_2)
-        self._archived_entries = 0  # the timeline entries the archive's row already holds
+        self._archived: dict[str, Any] | None = None  # the case as last recorded, as JSON
         self._case = self._case_file(request)
 
     def _case_file(self, request: Any) -> CaseFile:
@@ -198,13 +198,14 @@ class CaseEngine:
             await workflow.wait_condition(lambda: self._dirty)
             self._dirty, self._recording = False, True
             effects, self._unrecorded = self._unrecorded, []
-            event = self._event(effects)
+            now_as_json = self._case.state.model_dump(mode="json")
+            event = self._event(effects, now_as_json)
             try:
                 recorded = await self._archive(RECORD_CASE_EVENT, event, EventRecorded)
-                self._archived_entries = event.timeline_from + len(event.state.timeline)
+                self._archived = now_as_json
                 self._case.adopt_warranty_end(recorded.warranty_ends_on)
             except ActivityError as e:
-                self._archived_entries = 0  # the next record carries the whole timeline
+                self._archived = None  # the next record carries the whole case
                 cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
                 self._case.record_failure(f"the archive refused a record: {cause}", workflow.now())
             finally:
@@ -240,14 +241,14 @@ class CaseEngine:
             metrics.clock_met(sla, s.met[sla] - s.reported_at)
         self._counted = (len(s.breaches), set(s.met))
 
-    def _event(self, effects: list[Effect]) -> CaseEvent:
+    def _event(self, effects: list[Effect], as_json: dict[str, Any]) -> CaseEvent:
         s = self._case.state
-        told = self._archived_entries
         event = CaseEvent(
             run_id=workflow.info().run_id,
             at=workflow.now(),
-            state=s.model_copy(update={"timeline": s.timeline[told:]}),
-            timeline_from=told,
+            case_id=s.case_id,
+            version=s.version,
+            **self._since_archived(as_json),
         )
         for effect in effects:
             match effect:
@@ -270,6 +271,20 @@ class CaseEngine:
                         days=effect.days,
                     )
         return event
+
+    def _since_archived(self, as_json: dict[str, Any]) -> dict[str, Any]:
+        """The whole case for its first record (or after a refused one), else what changed."""
+        archived = self._archived
+        if archived is None:
+            return {"state": self._case.state}
+        told = len(archived["timeline"])
+        changed = {
+            name: value
+            for name, value in as_json.items()
+            if name != "timeline" and archived.get(name) != value
+        }
+        changed["timeline"] = as_json["timeline"][told:]
+        return {"changed": changed, "timeline_from": told}
 
     def _event_key(self, event: str) -> str:
         return f"{self._case.state.case_id}/{workflow.info().run_id}/{event}"

@@ -80,24 +80,23 @@ class CaseEventActivities:
 
     @activity.defn(name=RECORD_CASE_EVENT)
     def record_case_event(self, event: CaseEvent) -> EventRecorded:
-        case_id = event.state.case_id
         try:
-            warranty_end, letters, charges = self._record(event)
+            state, warranty_end, letters, charges = self._record(event)
         except Exception as error:
-            failed = failure(case_id, error)
-            _log_failure(case_id, event.state.version, failed)
+            failed = failure(event.case_id, error)
+            _log_failure(event.case_id, event.version, failed)
             raise failed from error
         self._doorbell.ring()
-        case_logger(case_id, version=event.state.version).info(
+        case_logger(event.case_id, version=event.version).info(
             "case event recorded",
-            status=event.state.status.value,
+            status=state.status.value,
             letters_written=letters,
             charges_booked=charges,
             warranty_ends_on=str(warranty_end) if warranty_end else None,
         )
         return EventRecorded(warranty_ends_on=warranty_end)
 
-    def _record(self, event: CaseEvent) -> tuple[date | None, int, int]:
+    def _record(self, event: CaseEvent) -> tuple[CaseState, date | None, int, int]:
         now = datetime.now(UTC)
         with self._sessions.begin() as session:
             if event.extension:
@@ -120,23 +119,24 @@ class CaseEventActivities:
                 ledger.book(session, _booking(state, charge, event.at), now)
                 for charge in event.charges
             )
-        return warranty_end, letters, charges
+        return state, warranty_end, letters, charges
 
 
 def _whole(session: Session, event: CaseEvent) -> CaseState:
-    """The case with its whole timeline: the entries the archive's row of this run holds,
-    then the event's (all of them when `timeline_from` is 0)."""
-    if event.timeline_from == 0:
+    """The case the event describes: its `state`, or the archive's row of this run with the
+    event's changes (and its new timeline entries after the row's first `timeline_from`)."""
+    if event.state is not None:
         return event.state
-    row = session.get(CaseRecord, event.state.case_id)
-    held = row.state.get("timeline", []) if row and row.run_id == event.run_id else []
+    row = session.get(CaseRecord, event.case_id)
+    if row is None or row.run_id != event.run_id:
+        raise ValueError(f"the archive has no row of run {event.run_id} to apply changes to")
+    held = row.state.get("timeline", [])
     if len(held) < event.timeline_from:
         raise ValueError(
             f"the archive holds {len(held)} timeline entries of run {event.run_id}, "
             f"the event builds on {event.timeline_from}"
         )
-    earlier = CaseState.model_validate({**row.state, "timeline": held[: event.timeline_from]})
-    return event.state.model_copy(update={"timeline": [*earlier.timeline, *event.state.timeline]})
+    return event.applied_to(row.state)
 
 
 def _log_failure(case_id: str, version: int, failed: ApplicationError) -> None:
