@@ -148,12 +148,14 @@ def _list(args: argparse.Namespace, settings: Settings) -> Work:
     customer = identifier("--customer", args.customer) if args.customer else None
     if args.limit < 1:
         raise BadArgument("--limit must be at least 1")
-    query = list_query(Status(args.status) if args.status else None, args.breached, customer)
+    query: str | None = list_query(
+        Status(args.status) if args.status else None, args.breached, customer
+    )
     if args.undelivered:
         query = only_cases(query, cases_with_undelivered(archive(settings.database_url)))
 
     async def work(client: Client) -> str:
-        cases = await list_cases(client, query, args.limit) if query else []
+        cases = await list_cases(client, query, args.limit) if query is not None else []
         if args.json:
             return json.dumps([case.model_dump(mode="json") for case in cases], indent=2)
         return output.table(cases, settings.zone)

@@ -196,12 +196,12 @@ def list_query(status: Status | None, breached: bool, customer_id: str | None) -
     return " AND ".join(clauses)
 
 
-def only_cases(query: str, case_ids: set[str]) -> str:
-    """`query` narrowed to these cases; empty when there are none. The ids come from the
+def only_cases(query: str, case_ids: set[str]) -> str | None:
+    """`query` narrowed to these cases; None when there are none. The ids come from the
     archive, where only checked ids are stored; any other is left out of the query."""
     ids = sorted(case_id for case_id in case_ids if IDENTIFIER.match(case_id))
     if not ids:
-        return ""
+        return None
     listed = ", ".join(f"'{workflow_id(case_id)}'" for case_id in ids)
     return f"{query} AND WorkflowId IN ({listed})"
 

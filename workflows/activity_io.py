@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import model_validator
-
 from workflows.messages import CaseState, Charge, Coverage, Message, Sla, Terms
 
 LOOKUP_EQUIPMENT = "lookup_equipment"
@@ -141,15 +139,6 @@ class CaseEvent(Message):
         earlier = held.get("timeline", [])[: self.timeline_from]
         timeline = [*earlier, *self.changed.get("timeline", [])]
         return CaseState.model_validate({**held, **self.changed, "timeline": timeline})
-
-    @model_validator(mode="before")
-    @classmethod
-    def _named_by_its_state(cls, data: Any) -> Any:
-        """An event written before `case_id` and `version` existed names them in its state."""
-        state = data.get("state") if isinstance(data, dict) else None
-        if isinstance(state, dict) and "case_id" not in data:
-            return {**data, "case_id": state["case_id"], "version": state["version"]}
-        return data
 
 
 class EventRecorded(Message):
