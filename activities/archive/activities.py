@@ -97,7 +97,7 @@ class ArchiveActivities:
         state = snapshot.state
         with self.sessions.begin() as session:
             row = case_row(state, snapshot.run_id, datetime.now(UTC))
-            session.execute(upsert_case(session, row))
+            upsert_case(session, row)
         case_logger(state.case_id).debug(
             "case archived", version=state.version, status=state.status.value
         )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +26,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.archive.case_rows import case_row, upsert_case
 from activities.archive.schema import CaseRecord, Equipment
-from activities.archive.warranty import ends_on, extend_once
+from activities.archive.warranty import extend_once
 from activities.delivery.doorbell import Doorbell
 from activities.finance import ledger
 from activities.logging import case_logger
@@ -39,6 +40,7 @@ from workflows.activity_io import (
     WarrantyExtension,
 )
 from workflows.messages import CaseState, Charge
+from workflows.rules import warranty_ends_on
 
 # Error types the workflow sees: the first is retried, the second never (a retry cannot fix it).
 ARCHIVE_UNAVAILABLE = "ArchiveUnavailable"
@@ -105,7 +107,7 @@ class CaseEventActivities:
             warranty_end = _warranty_end(session, state)
             if warranty_end is not None:
                 state = state.model_copy(update={"warranty_ends_on": warranty_end})
-            session.execute(upsert_case(session, case_row(state, event.run_id, now)))
+            upsert_case(session, case_row(state, event.run_id, now))
             letters = sum(
                 outbox.record(
                     session,
@@ -127,7 +129,10 @@ def _whole(session: Session, event: CaseEvent) -> CaseState:
     event's changes (and its new timeline entries after the row's first `timeline_from`)."""
     if event.state is not None:
         return event.state
-    row = session.get(CaseRecord, event.case_id)
+    cases = CaseRecord.__table__.c
+    row = session.execute(
+        select(cases.run_id, cases.state).where(cases.case_id == event.case_id)
+    ).first()
     if row is None or row.run_id != event.run_id:
         raise ValueError(f"the archive has no row of run {event.run_id} to apply changes to")
     held = row.state.get("timeline", [])
@@ -161,11 +166,20 @@ def _extend(session: Session, extension: WarrantyExtension) -> None:
 def _warranty_end(session: Session, state: CaseState) -> date | None:
     """The warranty end of the case's equipment, read now; None when the archive does not have
     that serial for the case's customer (the look-up placed no equipment either)."""
-    serial = state.equipment_serial
-    equipment = session.get(Equipment, serial, populate_existing=True) if serial else None
-    if equipment is None or equipment.customer_id != state.customer_id:
+    if not state.equipment_serial:
         return None
-    return ends_on(equipment)
+    machines = Equipment.__table__.c
+    row = session.execute(
+        select(
+            machines.customer_id,
+            machines.warranty_start,
+            machines.warranty_months,
+            machines.extension_days,
+        ).where(machines.serial == state.equipment_serial)
+    ).first()
+    if row is None or row.customer_id != state.customer_id:
+        return None
+    return warranty_ends_on(row.warranty_start, row.warranty_months, row.extension_days)
 
 
 def _booking(state: CaseState, charge: Charge, at: datetime) -> ChargeBooking:

@@ -9,9 +9,10 @@ the old one, and every activity it awaited, has finished.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, or_
+from sqlalchemy import Insert, Table, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,26 +47,40 @@ def case_row(state: CaseState, run_id: str, now: datetime) -> dict[str, Any]:
     }
 
 
-def dialect_insert(session: Session, table: Any) -> sqlite.Insert | postgresql.Insert:
-    """An INSERT that can say ON CONFLICT, in the dialect of the archive behind `session`."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
+def insert_for(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that can say ON CONFLICT, in the archive's dialect."""
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    if name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table)
-    raise RuntimeError(f"the archive supports SQLite and PostgreSQL, not {name}")
+    raise RuntimeError(f"the archive supports SQLite and PostgreSQL, not {dialect}")
 
 
-def upsert_case(session: Session, row: dict[str, Any]) -> Insert:
-    """One atomic statement: insert the row, or replace it unless it is an older snapshot of
-    the same run (no lock, no read-then-write race, on either database)."""
-    insert = dialect_insert(session, CaseRecord).values(**row)
+def upsert_case(session: Session, row: dict[str, Any]) -> None:
+    """Insert the case row, or replace it unless it is an older snapshot of the same run."""
+    upsert_snapshot(session, CaseRecord.__table__, row)
+
+
+def upsert_snapshot(session: Session, table: Table, row: dict[str, Any]) -> None:
+    """One atomic statement on a snapshot table (its key first, then `run_id` and `version`):
+    insert the row, or replace it unless it is an older snapshot of the same run (no lock, no
+    read-then-write race, on either database)."""
+    dialect = session.get_bind().dialect.name
+    session.execute(_snapshot_statement(dialect, table, tuple(row)), row)
+
+
+@cache
+def _snapshot_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Insert:
+    """The upsert of `columns`, built once and executed with each row as its parameters: a
+    statement carrying its values would be built, and its cache key hashed, at every write."""
+    insert = insert_for(dialect, table)
+    [key] = table.primary_key.columns
     newer = or_(
-        CaseRecord.run_id != insert.excluded.run_id,
-        CaseRecord.version <= insert.excluded.version,
+        table.c.run_id != insert.excluded.run_id,
+        table.c.version <= insert.excluded.version,
     )
     return insert.on_conflict_do_update(
-        index_elements=[CaseRecord.case_id],
-        set_={column: insert.excluded[column] for column in row if column != "case_id"},
+        index_elements=[key],
+        set_={column: insert.excluded[column] for column in columns if column != key.name},
         where=newer,
     )

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, or_
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from activities.archive.case_rows import dialect_insert
+from activities.archive.case_rows import upsert_snapshot
 from activities.archive.schema import Customer, DisputeRecord, Equipment
 from activities.delivery.doorbell import Doorbell
 from activities.finance import ledger
@@ -54,20 +53,6 @@ def dispute_row(event: DisputeEvent, now: datetime) -> dict[str, Any]:
         "state": state.model_dump(mode="json"),
         "updated_at": now,
     }
-
-
-def upsert_dispute(session: Session, row: dict[str, Any]) -> Insert:
-    """Insert the row, or replace it unless it is an older snapshot of the same run."""
-    insert = dialect_insert(session, DisputeRecord).values(**row)
-    newer = or_(
-        DisputeRecord.run_id != insert.excluded.run_id,
-        DisputeRecord.version <= insert.excluded.version,
-    )
-    return insert.on_conflict_do_update(
-        index_elements=[DisputeRecord.dispute_id],
-        set_={column: insert.excluded[column] for column in row if column != "dispute_id"},
-        where=newer,
-    )
 
 
 def booking(charge: Charge, state: DisputeState, at: datetime) -> ChargeBooking:
@@ -123,7 +108,7 @@ class DisputeActivities:
         and ledger as the cases' (once per key, once per charge id); then the relay is woken."""
         state, now = event.state, datetime.now(UTC)
         with self.sessions.begin() as session:
-            session.execute(upsert_dispute(session, dispute_row(event, now)))
+            upsert_snapshot(session, DisputeRecord.__table__, dispute_row(event, now))
             for order in event.notices:
                 outbox.record(session, self._draft(order, state), event.at, now)
             for charge in event.charges:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from activities.notices.context import LetterRequest, letter_context
@@ -27,11 +28,17 @@ class Letter:
 
 
 def _template(request: LetterRequest, language: Language) -> str:
-    folder = template_folder(language)
     for name in (f"{request.kind}.{request.audience}.txt", f"{request.kind}.txt"):
-        if (folder / name).is_file():
-            return (folder / name).read_text(encoding="utf-8")
+        if (text := _read(language, name)) is not None:
+            return text
     raise LookupError(f"no template for notice kind {request.kind!r} in {language.value}")
+
+
+@cache
+def _read(language: Language, name: str) -> str | None:
+    """A template shipped with the package, read once per worker (not once per letter)."""
+    path = template_folder(language) / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def render(request: LetterRequest, language: Language, zone: ZoneInfo) -> Letter:
@@ -39,6 +46,8 @@ def render(request: LetterRequest, language: Language, zone: ZoneInfo) -> Letter
     words = Wording(language, zone)
     context = letter_context(request, words)
     subject, _, body = _template(request, language).format_map(context).partition("\n")
-    signature = (template_folder(language) / "signature.txt").read_text(encoding="utf-8")
+    signature = _read(language, "signature.txt")
+    if signature is None:
+        raise LookupError(f"no signature template in {language.value}")
     text = f"{body.strip()}\n\n{signature.format_map(context).strip()}\n"
     return Letter(subject=subject.strip(), body=_BLANK_LINES.sub("\n\n", text), language=language)
