@@ -7,6 +7,11 @@ import sys
 
 import structlog
 
+from workflows.stale_clock import ClockBehindTimer
+
+# The SDK's logger of failed workflow activations.
+WORKFLOW_TASK_LOGGER = "temporalio.worker._workflow_instance"
+
 
 class _StderrLogger:
     """Writes each line to whatever `sys.stderr` is at that moment (tests swap it)."""
@@ -39,6 +44,24 @@ def configure_logging(log_format: str = "json", level: int = logging.INFO) -> No
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")
+    workflow_tasks = logging.getLogger(WORKFLOW_TASK_LOGGER)
+    if not any(isinstance(f, StaleClockOneLine) for f in workflow_tasks.filters):
+        workflow_tasks.addFilter(StaleClockOneLine())
+
+
+class StaleClockOneLine(logging.Filter):
+    """A workflow task refused by the stale-clock guard is expected after a worker died and
+    harmless (README, "Faults"): one line saying so, not the SDK's traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ClockBehindTimer):
+            record.msg = (
+                f"{record.getMessage()}: {error}; expected after a worker died, the case is "
+                "rebuilt from its history"
+            )
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
 
 
 def case_logger(case_id: str, **context: object) -> structlog.stdlib.BoundLogger:
