@@ -1,5 +1,5 @@
 """How late each breach was noticed: `noticed_at - due` of every breach in the archive's case
-rows of the held cases (the workflow records a case row when a breach is added)."""
+rows of a hold's probes (the workflow records a case row when a breach is added)."""
 
 from __future__ import annotations
 

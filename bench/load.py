@@ -1,4 +1,5 @@
-"""The load: cases driven from start to finish, and cases started and left open.
+"""The load: cases driven from start to finish, and cases started and left open, as many at
+once as allowed or at a steady pace.
 
 Each driven case is started, then sent its updates one after the other, each timed from the
 client's call to its answer, then awaited to its result (timed from the last update's answer to
@@ -65,22 +66,45 @@ async def _one_case(
     out.finished_ids.append(handle.id)
 
 
-Job = Callable[[int], Awaitable[None]]
+Job = Callable[[int], Awaitable[object]]
+
+
+def _failures_kept(job: Job, failures: list[str]) -> Job:
+    """`job`, with each failure appended to `failures` as text instead of raised."""
+
+    async def guarded(n: int) -> None:
+        try:
+            await job(n)
+        except Exception as e:  # a failed case is counted and reported, not fatal
+            failures.append(f"{type(e).__name__}: {e}")
+
+    return guarded
 
 
 async def in_slots(count: int, concurrency: int, job: Job) -> list[str]:
     """Run job(0..count-1), `concurrency` at a time; the failures, as text."""
     slots = asyncio.Semaphore(concurrency)
     failures: list[str] = []
+    guarded = _failures_kept(job, failures)
 
-    async def guarded(n: int) -> None:
+    async def slotted(n: int) -> None:
         async with slots:
-            try:
-                await job(n)
-            except Exception as e:  # a failed case is counted and reported, not fatal
-                failures.append(f"{type(e).__name__}: {e}")
+            await guarded(n)
 
-    await asyncio.gather(*(guarded(n) for n in range(count)))
+    await asyncio.gather(*(slotted(n) for n in range(count)))
+    return failures
+
+
+async def at_pace(count: int, rate: float, job: Job) -> list[str]:
+    """Run job(0..count-1), job n begun n / `rate` seconds after the first whatever the
+    earlier ones take, so that the load is steady; the failures, as text."""
+    failures: list[str] = []
+    guarded = _failures_kept(job, failures)
+    began = time.perf_counter()
+    async with asyncio.TaskGroup() as jobs:
+        for n in range(count):
+            await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
+            jobs.create_task(guarded(n))
     return failures
 
 

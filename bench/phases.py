@@ -1,9 +1,10 @@
 """The phases of a run, each with a fresh worker on a task queue of its own.
 
 A drive starts one worker, warms it up (the sandbox imports the workflow module on first
-use), drives the cases, reads the worker's RSS and the history of a few finished cases, and
-stops it. A hold starts a fresh worker and measures it holding cases open. Phases run one after
-the other so that they never share the two cores.
+use), drives the cases, reads the CPU time the worker and the dev server spent on them, the
+worker's RSS and the history of a few finished cases, and stops it. A hold starts a fresh worker
+and measures it holding cases open and noticing its probes' breaches. Phases run one after the
+other so that they never share the two cores.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from pathlib import Path
 from temporalio.client import Client
 
 from activities.archive.db import archive
-from bench.figures import Measured
+from bench.figures import SERVER, WORKER, Measured
 from bench.history import history_sizes
-from bench.hold import hold
+from bench.hold import HELD_REPLY, Probes, hold, probe_reported_at
 from bench.load import Scenario, Starter, drive
-from bench.processes import WorkerProcess, start_worker
+from bench.processes import WorkerProcess, cpu_seconds, start_worker
+from bench.scenarios import ReportTime
+from workflows.rules import format_duration
 
 # Deadlines far beyond any run, so that no warning or breach fires while cases are driven.
 LONG_SLAS = {
@@ -33,9 +36,17 @@ HISTORY_CASES = 10
 class Bench:
     WARMUP = 20
 
-    def __init__(self, client: Client, database_url: str, folder: Path, say: Callable[[str], None]):
+    def __init__(
+        self,
+        client: Client,
+        database_url: str,
+        folder: Path,
+        say: Callable[[str], None],
+        server_pid: int | None,
+    ):
         self.client, self.folder, self.say = client, folder, say
         self.database_url = database_url
+        self.server_pid = server_pid  # the dev server's process, None when not found
         self.worker_env = {"REPAIRDESK_DATABASE_URL": database_url, **LONG_SLAS}
         self.workers: list[WorkerProcess] = []
 
@@ -56,7 +67,8 @@ class Bench:
         out: Measured,
         env: dict[str, str] | None = None,
     ) -> None:
-        """Drive `args.cases` cases on a fresh worker of `kind`; figures under `label`."""
+        """Drive `args.cases` cases on a fresh worker of `kind`; figures under `label`. CPU time
+        is counted from the first counted start to the last result, not over the warm-up."""
         worker, queue = await self._worker(kind, env or {})
         out.cache_sizes[kind] = worker.max_cached_workflows
         warm = await drive(self.client, queue, scenario, range(self.WARMUP), args.concurrency)
@@ -64,7 +76,10 @@ class Bench:
             raise RuntimeError(f"{label} warm-up failed: {warm.failures[0]}")
         self.say(f"{label}: driving {args.cases:,} cases, {args.concurrency} at a time")
         numbers = range(self.WARMUP, self.WARMUP + args.cases)
+        cpu_before = self._cpu_seconds(worker)
         result = await drive(self.client, queue, scenario, numbers, args.concurrency)
+        cpu_after = self._cpu_seconds(worker)
+        out.cpu_seconds[label] = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
         out.drives[label] = result
         out.rss_after_mib[label] = worker.rss_mib()
         rss = out.rss_after_mib[label]
@@ -75,27 +90,42 @@ class Bench:
         out.histories[label] = await history_sizes(self.client, ids[:HISTORY_CASES])
 
     async def hold(
-        self, size: int, tag: str, start: Callable[[str], Starter], args: argparse.Namespace,
-        out: Measured,
+        self, size: int, tag: str, start: Callable[[str, ReportTime | None], Starter],
+        args: argparse.Namespace, out: Measured,
     ) -> None:  # fmt: skip
-        """Hold `size` RepairCases open on a fresh worker, their reply due `--breach-after`
-        after the start."""
-        worker, queue = await self._worker(
-            "repairdesk", {"REPAIRDESK_SLA_REPLY": args.breach_after}
-        )
+        """Hold `size` RepairCases open on a fresh worker, their reply due `HELD_REPLY` after
+        the start, then start `--probes` probes beside them, each due `--breach-after` after
+        its start."""
+        reply = format_duration(HELD_REPLY)
+        worker, queue = await self._worker("repairdesk", {"REPAIRDESK_SLA_REPLY": reply})
         case_tag = f"{tag}-hold{size}"
-        self.say(f"holding {size:,} open cases, reply due after {args.breach_after}")
+        probe_tag = f"{case_tag}-probe"
+        probes = Probes(
+            start(probe_tag, probe_reported_at(args.breach_after)), args.probes,
+            args.probe_rate, f"{probe_tag}-", args.breach_after, args.breach_timeout,
+        )  # fmt: skip
+        self.say(f"holding {size:,} open cases, reply due after {reply}; then {args.probes:,} "
+                 f"probes at {args.probe_rate:g}/s, reply due "
+                 f"{args.breach_after.total_seconds():g}s after their start")  # fmt: skip
         began = time.perf_counter()
         result = await hold(
-            self.client, queue, start(case_tag), size, args.concurrency, worker,
-            archive(self.database_url), f"{case_tag}-", args.breach_timeout,
+            self.client, queue, start(case_tag, None), size, args.concurrency, worker,
+            archive(self.database_url), probes,
         )  # fmt: skip
         out.holds[size] = result
         self.say(f"{result.placed:,} of {result.open_cases:,} placed "
                  f"in {result.placed_seconds:.1f}s, "
-                 f"{result.breached:,} breached by {time.perf_counter() - began:.1f}s; "
+                 f"{result.probes_breached:,} of {result.probes:,} probes breached by "
+                 f"{time.perf_counter() - began:.1f}s; "
                  f"RSS {result.rss_mib:.0f} MiB, peak {result.peak_mib:.0f} MiB")  # fmt: skip
         await self._stop(worker)
+
+    def _cpu_seconds(self, worker: WorkerProcess) -> dict[str, float]:
+        """CPU seconds used so far by the worker and, when its process was found, the server."""
+        used = {WORKER: worker.cpu_seconds()}
+        if self.server_pid is not None:
+            used[SERVER] = cpu_seconds(self.server_pid)
+        return used
 
     async def _stop(self, worker: WorkerProcess) -> None:
         await worker.stop()

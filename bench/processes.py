@@ -1,4 +1,5 @@
-"""Starting and stopping the worker processes, and reading their memory from /proc."""
+"""Starting and stopping the worker processes, and reading their memory and CPU time (and the
+dev server's CPU time) from /proc."""
 
 from __future__ import annotations
 
@@ -24,6 +25,37 @@ def memory_kib(pid: int) -> dict[str, int]:
     return fields
 
 
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces): the
+    first is field 3, the state."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, all its threads, user and system (utime + stime,
+    fields 14 and 15 of /proc/<pid>/stat), in seconds."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def dev_server_pid(port: int) -> int | None:
+    """The `temporal server start-dev --port <port>` that this process started (the SDK's
+    `WorkflowEnvironment.start_local` runs it as a child and does not expose its pid), or None
+    when there is no such child."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int(_stat_fields(int(entry.name))[1])
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        flags = zip(argv, argv[1:], strict=False)
+        if parent == os.getpid() and "start-dev" in argv and ("--port", str(port)) in flags:
+            return int(entry.name)
+    return None
+
+
 @dataclass
 class WorkerProcess:
     kind: str
@@ -39,6 +71,9 @@ class WorkerProcess:
 
     def peak_mib(self) -> float:
         return memory_kib(self.pid)["VmHWM"] / 1024
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
 
     async def stop(self) -> None:
         if self.process.returncode is not None:

@@ -3,9 +3,10 @@ activities) on one dev server, against the targets of issue 10.
 
 It starts its own Temporal dev server on loopback, a SQLite archive in a temporary folder and
 each worker in a process of its own; drives the bare workflow, then RepairCase, then RepairCase
-with SMTP and the finance webhook on closed ports; holds open cases at each `--open-cases` size
-with a short reply clock; prints the tables, and stops everything it started, also on Ctrl-C or
-when `--time-limit` runs out.
+with SMTP and the finance webhook on closed ports, counting the CPU time of the worker and the
+server; holds open cases at each `--open-cases` size and, while they are open, times how late
+the breaches of a few probe cases are noticed; prints the tables, and stops everything it
+started, also on Ctrl-C or when `--time-limit` runs out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import socket
 import sys
 import tempfile
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -24,14 +26,40 @@ from temporalio.testing import WorkflowEnvironment
 
 from bench import scenarios
 from bench.figures import BARE, DOWN, REPAIRDESK, Measured, beside_bare, holds, targets
+from bench.hold import HELD_REPLY
 from bench.phases import Bench
+from bench.processes import dev_server_pid
 from bench.seed import seed_archive
 from starter.dev_server import DevServerError, temporal_binary
+from workflows.rules import format_duration, parse_duration
 from workflows.search_attributes import ALL_KEYS
 
 
 def sizes(text: str) -> list[int]:
     return sorted({int(part) for part in text.split(",") if part.strip()})
+
+
+def positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(f"{text} is not above zero")
+    return value
+
+
+def count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"{text} is not one or more")
+    return value
+
+
+def probe_due(text: str) -> timedelta:
+    """A probe's reply clock (`--breach-after`): under the held cases' reply clock, as a probe's
+    report is dated that clock less this before its start."""
+    due = parse_duration(text)
+    if due >= HELD_REPLY:
+        raise ValueError(f"{text} is not under {format_duration(HELD_REPLY)}")
+    return due
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,15 +76,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--skip-open", action="store_true", help="skip the open-case holds")
     add("--skip-down", action="store_true", help="skip the drive with SMTP and finance down")
     add(
+        "--probes",
+        type=count,
+        default=100,
+        help="probe cases started in each hold once its open cases are placed",
+    )
+    add("--probe-rate", type=positive, default=5.0, help="probe cases started a second")
+    add(
         "--breach-after",
-        default="20s",
-        help="REPAIRDESK_SLA_REPLY of the held cases: each breaches this long after its start",
+        type=probe_due,
+        default=probe_due("20s"),
+        help="a probe's reply falls due this long after its start (like 20s or 1m)",
     )
     add(
         "--breach-timeout",
         type=float,
         default=600,
-        help="seconds a hold waits, once all are placed, for every held case to breach",
+        help="seconds a hold waits, once all probes are started, for every probe to breach",
     )
     add("--time-limit", type=float, default=3600, help="seconds for the whole run")
     return parser.parse_args(argv)  # fmt: skip
@@ -88,6 +124,15 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def server_process(env: WorkflowEnvironment) -> int | None:
+    """The pid of the dev server `env` runs, found by its port; None (and said) when not."""
+    port = int(env.client.service_client.config.target_host.rpartition(":")[2])
+    pid = dev_server_pid(port)
+    if pid is None:
+        say(f"no dev server process with --port {port} found: its CPU time is not measured")
+    return pid
+
+
 async def measure(bench: Bench, args: argparse.Namespace, out: Measured) -> None:
     tag = uuid.uuid4().hex[:8]
     await bench.drive(BARE, "bare", scenarios.bare(tag), args, out)
@@ -103,7 +148,9 @@ async def run(args: argparse.Namespace, out: Measured) -> None:
     """Measure into `out`; on Ctrl-C or SIGTERM the workers and the server are stopped and the
     cancellation goes on up, `out` holding the figures so far."""
     with tempfile.TemporaryDirectory(prefix="repairdesk-bench-") as folder:
-        machines = max(args.cases + Bench.WARMUP, 0 if args.skip_open else max(args.open_cases))
+        # Case n of a drive or a hold, and probe n, each on machine n.
+        held = 0 if args.skip_open else max(*args.open_cases, args.probes)
+        machines = max(args.cases + Bench.WARMUP, held)
         say(f"seeding an archive with {machines:,} machines in {folder}")
         database_url = seed_archive(Path(folder), machines)
         say("starting the dev server")
@@ -113,7 +160,7 @@ async def run(args: argparse.Namespace, out: Measured) -> None:
             data_converter=pydantic_data_converter,
             dev_server_log_level="error",
         ) as env:
-            bench = Bench(env.client, database_url, Path(folder), say)
+            bench = Bench(env.client, database_url, Path(folder), say, server_process(env))
             try:
                 await asyncio.wait_for(measure(bench, args, out), args.time_limit)
             except TimeoutError:
@@ -127,10 +174,16 @@ def print_figures(args: argparse.Namespace, out: Measured) -> None:
     if out.holds:
         print(holds(out), end="\n\n")
     print(targets(out))
+    holding = (
+        "skipped"
+        if args.skip_open
+        else f"{args.open_cases} (reply due after {format_duration(HELD_REPLY)}), "
+        f"{args.probes:,} probes each at {args.probe_rate:g}/s (reply due "
+        f"{args.breach_after.total_seconds():g}s after their start)"
+    )
     print(
         f"\ncases {args.cases:,} per drive, concurrency {args.concurrency}, open cases "
-        f"{'skipped' if args.skip_open else args.open_cases} (reply due after "
-        f"{args.breach_after}); worker cache (max_cached_workflows): {out.cache_sizes}"
+        f"{holding}; worker cache (max_cached_workflows): {out.cache_sizes}"
     )
     failures = [*out.drives.items(), *((f"hold {n}", h) for n, h in out.holds.items())]
     for label, result in failures:

@@ -4,13 +4,17 @@ as the call centre does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
 from bench.bare import BARE_WORKFLOW
-from bench.load import Scenario
+from bench.load import Scenario, Starter
 from bench.seed import customer_of, serial
+
+ReportTime = Callable[[], datetime]
 
 TECHNICIAN = "T-3"
 CASE_STEPS = (
@@ -30,8 +34,12 @@ CASE_STEPS = (
 )
 
 
-def case_request(case_id: str, serial_no: int) -> dict[str, Any]:
-    return {
+def case_request(
+    case_id: str, serial_no: int, reported_at: datetime | None = None
+) -> dict[str, Any]:
+    """The start request; with `reported_at` (timezone-aware) the report is dated then, and
+    the case's clocks run from then instead of from its start."""
+    request: dict[str, Any] = {
         "case_id": case_id,
         "customer_id": customer_of(serial_no),
         "equipment_serial": serial(serial_no),
@@ -39,13 +47,20 @@ def case_request(case_id: str, serial_no: int) -> dict[str, Any]:
         "onsite_requested": True,
         "contact": {"name": "Li Wei", "email": "liwei@example.com", "language": "zh"},
     }
+    if reported_at is not None:
+        request["reported_at"] = reported_at.isoformat()
+    return request
 
 
-def repair_case_starter(tag: str) -> Any:
+def repair_case_starter(tag: str, reported_at: ReportTime | None = None) -> Starter:
+    """Starts RepairCase n as `case-{tag}-{n}`; `reported_at`, when given, is asked for the
+    report time at each start."""
+
     async def start(client: Client, queue: str, n: int) -> WorkflowHandle[Any, Any]:
         case_id = f"{tag}-{n}"
+        request = case_request(case_id, n, reported_at() if reported_at else None)
         return await client.start_workflow(
-            "RepairCase", case_request(case_id, n), id=f"case-{case_id}", task_queue=queue
+            "RepairCase", request, id=f"case-{case_id}", task_queue=queue
         )
 
     return start
