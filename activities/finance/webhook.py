@@ -14,6 +14,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from activities.finance.cloudevents import CONTENT_TYPE
+from activities.tls import client_tls
 
 SIGNATURE_HEADER = "X-Repairdesk-Signature"
 TIMEOUT_SECONDS = 10
@@ -56,9 +57,13 @@ def _connection(url: str) -> tuple[http.client.HTTPConnection, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookMisconfigured(f"REPAIRDESK_FINANCE_WEBHOOK_URL {url!r} is not an http(s) URL")
-    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return kind(parts.netloc, timeout=TIMEOUT_SECONDS), path
+    if parts.scheme == "https":
+        secure = http.client.HTTPSConnection(
+            parts.netloc, timeout=TIMEOUT_SECONDS, context=client_tls()
+        )
+        return secure, path
+    return http.client.HTTPConnection(parts.netloc, timeout=TIMEOUT_SECONDS), path
 
 
 def _retry_after(value: str | None) -> timedelta | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
-import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -18,6 +17,7 @@ from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 
 from activities.settings import SettingsError
+from activities.tls import client_tls
 
 # Below the activity's 60 s start-to-close timeout: a stuck server ends this attempt before
 # Temporal starts the next one, so two attempts never talk to the server at once.
@@ -56,7 +56,7 @@ class SmtpServer:
 
     def send(self, message: EmailMessage) -> None:
         """Hand `message` to the server; any refusal or network trouble raises."""
-        context = ssl.create_default_context()
+        context = client_tls()
         if self.implicit_tls:
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS, context=context
