@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.archive.activities import ArchiveActivities
 from activities.archive.case_event import CaseEventActivities
@@ -38,6 +39,15 @@ from workflows.repair_case import RepairCase
 # bench/ on 2 cores: 32 threads gave more cases/s but doubled the update round trip that a
 # technician waits for; 8 keep the update p50 within 1.5x of a bare workflow at concurrency 20.
 ACTIVITY_THREADS = 8
+# The sandbox runs the module that defines a workflow again for every workflow run it creates
+# (about a tenth of the worker's CPU in bench/). Passing the `workflows` package through makes
+# every run share one import of it, which is safe because nothing in it holds module-level
+# state that changes (tests/test_workflow_modules.py) and none of it does I/O when imported;
+# the sandbox still refuses a non-deterministic call (the clock, randomness, I/O) made from
+# workflow code.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows")
+)
 # On shutdown, the activities in flight (short archive writes) finish and are reported; letters
 # and finance events are the relay's, which finishes the one it is sending.
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
@@ -79,6 +89,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        workflow_runner=WORKFLOW_RUNNER,
     )
 
 
