@@ -35,13 +35,6 @@ from starter.connection import ConnectionFailed, connect, ensure_search_attribut
 from workflows.ip_dispute import IpDispute
 from workflows.repair_case import RepairCase
 
-# Activities (archive writes, each a few milliseconds) share the process and its GIL with the
-# workflow tasks that answer technicians' updates. Fewer of them at once leaves the workflow
-# tasks the CPU first: a saturated worker then answers updates as fast as a bare workflow
-# does, and its archive writes, off the update's path, queue a little. Measured with bench/ at
-# concurrency 20 on 2 cores (bench/README.md, "Activity slots"): update p50 3.1x bare with 8,
-# 2.1x with 4, 0.99x with 2 (p99 1.1x), 0.83x with 1 (p99 2.2x); the rate is the same.
-ACTIVITY_THREADS = 2
 # The sandbox runs the module that defines a workflow again for every workflow run it creates
 # (about a tenth of the worker's CPU in bench/). Passing the `workflows` package through makes
 # every run share one import of it, which is safe because nothing in it holds module-level
@@ -89,8 +82,8 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         task_queue=task_queue or settings.task_queue,
         workflows=[RepairCase, IpDispute],
         activities=activities,
-        activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS),
-        max_concurrent_activities=ACTIVITY_THREADS,
+        activity_executor=ThreadPoolExecutor(settings.activity_slots),
+        max_concurrent_activities=settings.activity_slots,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         workflow_runner=WORKFLOW_RUNNER,
     )

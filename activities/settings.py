@@ -141,6 +141,8 @@ class Settings:
     delivery_backoff_max: timedelta = timedelta(minutes=5)
     delivery_lease: timedelta = timedelta(minutes=5)
     delivery_warn_after: int = 5
+    # archive writes a worker runs at once (worker.py, bench/README.md "Activity slots")
+    activity_slots: int = 8
     payload_keys: tuple[PayloadKey, ...] = ()
     metrics_address: str | None = None
     http_address: str = DEFAULT_HTTP_ADDRESS
@@ -183,6 +185,7 @@ class Settings:
             delivery_backoff_max=_duration(env, "REPAIRDESK_DELIVERY_BACKOFF_MAX", "5m"),
             delivery_lease=_duration(env, "REPAIRDESK_DELIVERY_LEASE", "5m"),
             delivery_warn_after=_count(env, "REPAIRDESK_DELIVERY_WARN_AFTER", 5),
+            activity_slots=_count(env, "REPAIRDESK_ACTIVITY_SLOTS", 8),
             payload_keys=_payload_keys(env),
             metrics_address=_host_port(env, "REPAIRDESK_METRICS_ADDRESS"),
             http_address=_host_port(env, "REPAIRDESK_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS,

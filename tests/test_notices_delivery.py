@@ -213,3 +213,10 @@ def test_the_relay_settings_come_from_the_environment() -> None:
         Settings.from_env({"REPAIRDESK_DELIVERY_WARN_AFTER": "0"})
     with pytest.raises(SettingsError, match="REPAIRDESK_DELIVERY_LEASE"):
         Settings.from_env({"REPAIRDESK_DELIVERY_LEASE": "soon"})
+
+
+def test_the_activity_slots_come_from_the_environment() -> None:
+    assert Settings.from_env({}).activity_slots == 8
+    assert Settings.from_env({"REPAIRDESK_ACTIVITY_SLOTS": "2"}).activity_slots == 2
+    with pytest.raises(SettingsError, match="REPAIRDESK_ACTIVITY_SLOTS='none'"):
+        Settings.from_env({"REPAIRDESK_ACTIVITY_SLOTS": "none"})
