@@ -18,13 +18,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.archive.case_rows import case_row, upsert_case
+from activities.archive.db import transient
 from activities.archive.schema import CaseRecord, Equipment
 from activities.archive.warranty import extend_once
 from activities.delivery.doorbell import Doorbell
@@ -45,13 +44,6 @@ from workflows.rules import warranty_ends_on
 # Error types the workflow sees: the first is retried, the second never (a retry cannot fix it).
 ARCHIVE_UNAVAILABLE = "ArchiveUnavailable"
 EVENT_REFUSED = "CaseEventRefused"
-
-
-def transient(error: BaseException) -> bool:
-    """A database that is down, restarting or busy: a later attempt may succeed."""
-    if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def failure(case_id: str, error: Exception) -> ApplicationError:

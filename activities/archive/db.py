@@ -1,4 +1,5 @@
-"""Connecting to the archive and bringing its schema up to date with Alembic migrations."""
+"""Connecting to the archive, bringing its schema up to date with Alembic migrations, and
+telling a database that is briefly unavailable from a real error."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.schema import CaseRecord, Customer, LedgerEntry, Notice
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x7265706169726465  # "repairde": the advisory lock id of archive migrations
+
+
+def transient(error: BaseException) -> bool:
+    """A database that is down, restarting or busy: a later attempt may succeed."""
+    if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
-from activities.archive.case_event import transient
+from activities.archive.db import transient
 from activities.delivery.channels import Channel, channels
 from activities.delivery.doorbell import Doorbell
 from activities.delivery.outcome import Result, changes, worth_a_warning
