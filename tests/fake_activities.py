@@ -18,11 +18,13 @@ from workflows.activity_io import (
     DELIVER_CHARGE,
     EXTEND_WARRANTY,
     LOOKUP_EQUIPMENT,
+    OPEN_CASE,
     RECORD_CASE_EVENT,
     SEND_NOTICE,
     ArchiveCase,
     CaseEvent,
     CaseFacts,
+    CaseOpened,
     ChargeBooking,
     ChargeDelivery,
     DeliveryResult,
@@ -31,8 +33,10 @@ from workflows.activity_io import (
     LookupRequest,
     NoticeRequest,
     NoticeResult,
+    OpenCase,
     WarrantyExtension,
 )
+from workflows.case_events import opening_event
 from workflows.messages import Terms
 
 
@@ -52,6 +56,9 @@ class FakeArchive:
     extensions: list[WarrantyExtension] = field(default_factory=list)
     archived: dict[str, ArchiveCase] = field(default_factory=dict)
     finance_accepts: bool = True
+    # open_case as a worker of another release would run it: its case differs from the
+    # workflow's (another digest)
+    opens_another_case: bool = False
 
     def activities(self) -> list:
         @activity.defn(name=LOOKUP_EQUIPMENT)
@@ -139,7 +146,30 @@ class FakeArchive:
             machine = self.machines.get(state.equipment_serial or "")
             return EventRecorded(warranty_ends_on=machine.warranty_ends_on if machine else None)
 
-        return [lookup, send_notice, book, deliver, extend, archive_case, record_case_event]
+        @activity.defn(name=OPEN_CASE)
+        async def open_case(order: OpenCase) -> CaseOpened:
+            """The v1.3 opening: the look-up, then the opening recorded as the real one does."""
+            facts = await lookup(order.lookup())
+            if not facts.found:
+                return CaseOpened(facts=facts)
+            event, digest = opening_event(order, facts)
+            recorded = await record_case_event(event)
+            if self.opens_another_case:
+                digest = f"not {digest}"
+            return CaseOpened(
+                facts=facts, digest=digest, warranty_ends_on=recorded.warranty_ends_on
+            )
+
+        return [
+            lookup,
+            send_notice,
+            book,
+            deliver,
+            extend,
+            archive_case,
+            record_case_event,
+            open_case,
+        ]
 
     def notices_of(self, case_id: str) -> list[tuple[str, str]]:
         return [(n.kind, n.audience) for n in self.notices if n.case.case_id == case_id]

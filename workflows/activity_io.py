@@ -3,10 +3,12 @@
 The workflow calls activities by these names, so it imports no I/O code; `activities/`
 implements them with exactly these types.
 
-Since v1.1 a case calls two activities (local ones for a case opened under v1.1):
-`lookup_equipment` once, and `record_case_event` for each change worth keeping, which writes the
-case row, its letters, its charges and a warranty extension in one transaction; letters and
-finance events are then delivered by the worker's relay, off the case's path. `send_notice`,
+Since v1.3 a case calls `open_case` once, which places it (the look-up) and writes its case row
+and first letters in one transaction, and `record_case_event` for each later change worth
+keeping, which writes the case row, its letters, its charges and a warranty extension in one
+transaction; letters and finance events are then delivered by the worker's relay, off the
+case's path. A case opened under v1.1 or v1.2 calls `lookup_equipment` instead of `open_case`
+(local activities for a case opened under v1.1). `send_notice`,
 `archive_case`, `book_charge`, `deliver_charge` and `extend_warranty` are the v1.0 activities,
 still served for the cases opened under v1.0 (workflows/v1_0)."""
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from workflows.messages import CaseState, Charge, Coverage, Message, Sla, Terms
+from workflows.messages import CaseRequest, CaseState, Charge, Coverage, Message, Sla, Terms
 
 LOOKUP_EQUIPMENT = "lookup_equipment"
 ARCHIVE_CASE = "archive_case"
@@ -24,6 +26,7 @@ BOOK_CHARGE = "book_charge"
 DELIVER_CHARGE = "deliver_charge"
 EXTEND_WARRANTY = "extend_warranty"
 RECORD_CASE_EVENT = "record_case_event"
+OPEN_CASE = "open_case"
 
 Audience = Literal["customer", "office", "manager", "executive"]
 
@@ -145,4 +148,33 @@ class EventRecorded(Message):
     """The equipment's warranty end as the archive now has it (every clause 7 extension of
     every case on that serial), or None when the case has no equipment in the archive."""
 
+    warranty_ends_on: date | None = None
+
+
+class OpenCase(Message):
+    """Place a new case and write its opening (v1.3): the request as the workflow validated it,
+    the report time its clocks run from, and `at`, the workflow's time when it asked, which is
+    the time of the opening."""
+
+    run_id: str
+    at: datetime
+    request: CaseRequest
+    reported_at: datetime
+
+    def lookup(self) -> LookupRequest:
+        return LookupRequest(
+            case_id=self.request.case_id,
+            customer_id=self.request.customer_id,
+            equipment_serial=self.request.equipment_serial,
+            reported_at=self.reported_at,
+        )
+
+
+class CaseOpened(Message):
+    """What the archive knows of the equipment; when it placed the case, the digest of the case
+    it opened and recorded (`workflows/case_events.digest`) and the equipment's warranty end as
+    the archive now has it."""
+
+    facts: CaseFacts
+    digest: str | None = None
     warranty_ends_on: date | None = None

@@ -1,33 +1,39 @@
-"""The RepairCase engine (releases v1.1 and v1.2): the Temporal shell around `CaseFile`.
+"""The RepairCase engine (releases v1.1 to v1.3): the Temporal shell around `CaseFile`.
 
 It validates the input and each action, waits for the next deadline with a durable timer, and
-records the case file's effects. Every archive write is one activity: `lookup_equipment` once,
-then `record_case_event`, which writes the case row, its letters, its charges and a warranty
-extension in one transaction. Letters and finance events are delivered afterwards by the
-worker's relay, so a case never waits for a mail server or for finance.
+records the case file's effects. Every archive write is one activity: `open_case` once, which
+places the case and writes its case row and first letters in one transaction, then
+`record_case_event` for each later batch of changes, which writes the case row, its letters, its
+charges and a warranty extension in one transaction. Letters and finance events are delivered
+afterwards by the worker's relay, so a case never waits for a mail server or for finance.
 
-A case opened under v1.2 (the `repairdesk-1.2` patch marker) runs them as ordinary
-activities: the workflow task that schedules one completes at once, so an update is answered
-without waiting for the database, and a worker holding thousands of open cases keeps taking
-workflow tasks (local activities stalled a worker whose workflow cache was full: bench/README.md).
-A case opened under v1.1 keeps its local activities, command for command.
+The release a case was opened under (`workflows/repair_case.py` reads it from the case's patch
+marker) decides how it places itself and runs its activities:
+- v1.3 (`repairdesk-1.3`): `open_case`, at the highest task-queue priority so that placing a
+  case never waits behind a backlog of other cases' records; ordinary activities;
+- v1.2 (`repairdesk-1.1` and `repairdesk-1.2`): `lookup_equipment`, then the opening is part of
+  the first `record_case_event`; ordinary activities. The workflow task that schedules one
+  completes at once, so an update is answered without waiting for the database, and a worker
+  holding thousands of open cases keeps taking workflow tasks (local activities stalled a worker
+  whose workflow cache was full: bench/README.md);
+- v1.1 (`repairdesk-1.1` alone): as v1.2, with local activities, command for command.
 
 The commands a case issues, which a change must keep for the cases already open (see "How to
-change RepairCase" in the README): the `repairdesk-1.1` and (since v1.2) `repairdesk-1.2`
-patch markers; the look-up; then, as the case moves, search attribute upserts (only when a value
-changes), one timer per wait for the next warning or deadline, and one `record_case_event` per
-batch of changes, one at a time.
+change RepairCase" in the README): its release's patch markers; `open_case` (v1.3) or the
+look-up; then, as the case moves, search attribute upserts (only when a value changes), one
+timer per wait for the next warning or deadline, and one `record_case_event` per batch of
+changes, one at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from datetime import timedelta
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, Literal, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import Priority, RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -36,15 +42,16 @@ with workflow.unsafe.imports_passed_through():
     from workflows import metrics, search_attributes, validation
     from workflows.activity_io import (
         LOOKUP_EQUIPMENT,
+        OPEN_CASE,
         RECORD_CASE_EVENT,
-        CaseEvent,
         CaseFacts,
+        CaseOpened,
         EventRecorded,
         LookupRequest,
-        NoticeOrder,
-        WarrantyExtension,
+        OpenCase,
     )
-    from workflows.case_file import BookCharge, CaseFile, Effect, ExtendWarranty, Notify
+    from workflows.case_events import case_event, digest
+    from workflows.case_file import CaseFile, Effect
     from workflows.details import current_details
     from workflows.messages import ACTIONS, Action, CaseRequest, CaseState, FieldError
     from workflows.rules import reported_at_problem
@@ -64,7 +71,8 @@ ARCHIVE_TIMEOUT = timedelta(seconds=30)  # a local activity (v1.1 cases)
 # A database write takes milliseconds; a worker killed in the middle of one has it retried
 # elsewhere this long after it started (v1.2 cases, ordinary activities).
 ACTIVITY_TIMEOUT = timedelta(seconds=10)
-RELEASE_1_2 = "repairdesk-1.2"
+# A new case is placed ahead of any backlog of records (1 is the highest priority, 3 the default).
+PLACEMENT = Priority(priority_key=1)
 
 
 def archived_fields(state: CaseState) -> tuple[Any, ...]:
@@ -91,7 +99,7 @@ def parse_action(name: str, payload: Any) -> Action:
 
 
 class CaseEngine:
-    def __init__(self, request: Any = None) -> None:
+    def __init__(self, request: Any, release: Literal["1.1", "1.2", "1.3"]) -> None:
         self._lock = asyncio.Lock()
         self._published: dict[str, Any] = {}
         self._recorded: tuple[Any, ...] | None = None
@@ -100,8 +108,10 @@ class CaseEngine:
         self._recording = False
         self._counted: tuple[int, set[str]] = (0, set())
         self._untried_early = 0
-        self._ordinary_activities = workflow.patched(RELEASE_1_2)
+        self._ordinary_activities = release != "1.1"
+        self._opens_itself = release == "1.3"  # with `open_case`, not the look-up
         self._archived: dict[str, Any] | None = None  # the case as last recorded, as JSON
+        self._request: CaseRequest | None = None  # as validated, once it is
         self._case = self._case_file(request)
 
     def _case_file(self, request: Any) -> CaseFile:
@@ -124,6 +134,7 @@ class CaseEngine:
             problems.append(FieldError(field="reported_at", message=problem))
         if problems:
             return CaseFile.invalid(case_id, problems, now, info.run_id)
+        self._request = valid
         return CaseFile.from_request(
             valid, valid.reported_at or info.workflow_start_time, info.run_id
         )
@@ -147,6 +158,9 @@ class CaseEngine:
         return self._case.state
 
     async def _open(self) -> None:
+        if self._opens_itself:
+            await self._open_and_record()
+            return
         s = self._case.state
         assert s.customer_id and s.equipment_serial and s.reported_at
         request = LookupRequest(
@@ -156,11 +170,34 @@ class CaseEngine:
             reported_at=s.reported_at,
         )
         facts = await self._archive(LOOKUP_EQUIPMENT, request, CaseFacts)
+        self._place(facts, workflow.now())
+
+    def _place(self, facts: CaseFacts, at: datetime) -> None:
         if facts.found:
-            self._case.open(facts, workflow.now())
+            self._case.open(facts, at)
             metrics.case_opened()
         else:
-            self._case.refuse(facts.reason or "the equipment is not in the archive", workflow.now())
+            self._case.refuse(facts.reason or "the equipment is not in the archive", at)
+
+    async def _open_and_record(self) -> None:
+        """v1.3: one activity places the case and records its opening, computed from the same
+        request, facts and time as the workflow's. When the digests differ (a worker of another
+        release ran the activity), the opening is recorded again as usual: letter keys make a
+        repeat harmless."""
+        assert self._request is not None and self._case.state.reported_at is not None
+        order = OpenCase(
+            run_id=workflow.info().run_id,
+            at=workflow.now(),
+            request=self._request,
+            reported_at=self._case.state.reported_at,
+        )
+        opened = await self._archive(OPEN_CASE, order, CaseOpened, PLACEMENT)
+        self._place(opened.facts, order.at)
+        if opened.digest is not None and opened.digest == digest(self._case.state):
+            self._case.take_effects()  # written by `open_case`
+            self._archived = self._case.state.model_dump(mode="json")
+            self._recorded = (False, *archived_fields(self._case.state))
+            self._case.adopt_warranty_end(opened.warranty_ends_on)
 
     async def _wait_for_news_or_clock(self) -> None:
         """Sleep until an action changes the case or the next warning or deadline is due."""
@@ -199,7 +236,14 @@ class CaseEngine:
             self._dirty, self._recording = False, True
             effects, self._unrecorded = self._unrecorded, []
             now_as_json = self._case.state.model_dump(mode="json")
-            event = self._event(effects, now_as_json)
+            event = case_event(
+                self._case.state,
+                workflow.info().run_id,
+                workflow.now(),
+                effects,
+                self._archived,
+                now_as_json,
+            )
             try:
                 recorded = await self._archive(RECORD_CASE_EVENT, event, EventRecorded)
                 self._archived = now_as_json
@@ -212,8 +256,14 @@ class CaseEngine:
                 self._recording = False
             self._show()
 
-    async def _archive(self, name: str, argument: Any, result_type: type[Result]) -> Result:
-        """One archive activity: ordinary for a v1.2 case, local for a v1.1 case."""
+    async def _archive(
+        self,
+        name: str,
+        argument: Any,
+        result_type: type[Result],
+        priority: Priority = Priority.default,
+    ) -> Result:
+        """One archive activity: ordinary since v1.2, local for a v1.1 case."""
         if self._ordinary_activities:
             return await workflow.execute_activity(
                 name,
@@ -221,6 +271,7 @@ class CaseEngine:
                 result_type=result_type,
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ARCHIVE_RETRY,
+                priority=priority,
             )
         return await workflow.execute_local_activity(
             name,
@@ -240,54 +291,6 @@ class CaseEngine:
             assert s.reported_at is not None
             metrics.clock_met(sla, s.met[sla] - s.reported_at)
         self._counted = (len(s.breaches), set(s.met))
-
-    def _event(self, effects: list[Effect], as_json: dict[str, Any]) -> CaseEvent:
-        s = self._case.state
-        event = CaseEvent(
-            run_id=workflow.info().run_id,
-            at=workflow.now(),
-            case_id=s.case_id,
-            version=s.version,
-            **self._since_archived(as_json),
-        )
-        for effect in effects:
-            match effect:
-                case Notify():
-                    event.notices.append(
-                        NoticeOrder(
-                            key=self._event_key(f"{effect.event}/{effect.audience}"),
-                            kind=effect.kind,
-                            audience=effect.audience,
-                            sla=effect.sla,
-                        )
-                    )
-                case BookCharge():
-                    event.charges.append(effect.charge)
-                case ExtendWarranty():
-                    event.extension = WarrantyExtension(
-                        key=self._event_key(effect.event),
-                        case_id=s.case_id,
-                        equipment_serial=effect.equipment_serial,
-                        days=effect.days,
-                    )
-        return event
-
-    def _since_archived(self, as_json: dict[str, Any]) -> dict[str, Any]:
-        """The whole case for its first record (or after a refused one), else what changed."""
-        archived = self._archived
-        if archived is None:
-            return {"state": self._case.state}
-        told = len(archived["timeline"])
-        changed = {
-            name: value
-            for name, value in as_json.items()
-            if name != "timeline" and archived.get(name) != value
-        }
-        changed["timeline"] = as_json["timeline"][told:]
-        return {"changed": changed, "timeline_from": told}
-
-    def _event_key(self, event: str) -> str:
-        return f"{self._case.state.case_id}/{workflow.info().run_id}/{event}"
 
     def _show(self) -> None:
         """The search attributes and the UI's current details, from the case as it stands."""

@@ -2,12 +2,16 @@
 
 This class holds only the workflow's public interface (the `state` query and each action as an
 update with a validator and as a signal of the same name) and hands every call to the engine of
-the release the case was opened under:
+the release the case was opened under, which the patch markers in its history tell:
 
-- a case opened under v1.1 or later records the `repairdesk-1.1` patch marker when it starts and
-  runs `CaseEngine` (workflows/case_engine.py);
-- a case opened under v1.0 has no such marker in its history and finishes on the frozen v1.0
-  engine (workflows/v1_0/), with the v1.0 verdicts, so its history replays command for command.
+- a new case records the `repairdesk-1.3` marker alone and runs `CaseEngine`
+  (workflows/case_engine.py) as v1.3;
+- a case opened under v1.1 or v1.2 has the `repairdesk-1.1` marker (and, under v1.2, the
+  `repairdesk-1.2` marker) and runs `CaseEngine` as that release;
+- a case opened under v1.0 has no marker and finishes on the frozen v1.0 engine
+  (workflows/v1_0/), with the v1.0 verdicts, so its history replays command for command.
+
+The newest marker is asked first: a new case records one marker, not one per release.
 
 How to change RepairCase while cases are open: see "How to change RepairCase" in the README.
 A case takes a handful of actions, far below Temporal's 2 000 updates per workflow.
@@ -27,14 +31,21 @@ with workflow.unsafe.imports_passed_through():
 __all__ = ["WORKFLOW_ID_PREFIX", "RepairCase"]
 
 RELEASE_1_1 = "repairdesk-1.1"
+RELEASE_1_2 = "repairdesk-1.2"
+RELEASE_1_3 = "repairdesk-1.3"
 
 
 @workflow.defn(name="RepairCase")
 class RepairCase:
     @workflow.init
     def __init__(self, request: Any = None) -> None:
-        engine = CaseEngine if workflow.patched(RELEASE_1_1) else CaseEngineV1
-        self._engine: CaseEngine | CaseEngineV1 = engine(request)
+        self._engine: CaseEngine | CaseEngineV1
+        if workflow.patched(RELEASE_1_3):
+            self._engine = CaseEngine(request, "1.3")
+        elif workflow.patched(RELEASE_1_1):
+            self._engine = CaseEngine(request, "1.2" if workflow.patched(RELEASE_1_2) else "1.1")
+        else:
+            self._engine = CaseEngineV1(request)
 
     @workflow.run
     async def run(self, request: Any = None) -> Any:

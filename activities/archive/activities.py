@@ -1,5 +1,5 @@
-"""The archive activities RepairCase calls: look up the equipment, keep the case row current,
-extend a warranty (clause 7).
+"""The archive activities of the cases opened before v1.3: look up the equipment (v1.1, v1.2),
+keep the case row current and extend a warranty (clause 7) (v1.0).
 
 They are sync methods: the worker runs them in its thread pool, so a slow database never blocks
 the event loop. Each one is idempotent, since Temporal runs an activity at least once.
@@ -11,19 +11,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.archive.case_rows import case_row, upsert_case
-from activities.archive.contracts import terms_under
 from activities.archive.db import archive
-from activities.archive.schema import Contract, Customer, Equipment
+from activities.archive.placement import place
+from activities.archive.schema import Equipment
 from activities.archive.warranty import ends_on, extend_once
 from activities.failures import fails_for_good_on_bad_data
 from activities.logging import case_logger
 from activities.settings import Settings
-from workflows import rules
 from workflows.activity_io import (
     ARCHIVE_CASE,
     EXTEND_WARRANTY,
@@ -51,44 +49,9 @@ class ArchiveActivities:
     @activity.defn(name=LOOKUP_EQUIPMENT)
     @fails_for_good_on_bad_data
     def lookup_equipment(self, request: LookupRequest) -> CaseFacts:
-        """Place the case: whose equipment it is, whether it is in warranty on the day of the
-        report (in the configured zone), and the terms in force. "Not ours" is an answer."""
-        log = case_logger(request.case_id, equipment_serial=request.equipment_serial)
+        """Place the case (a case opened under v1.1 or v1.2; `open_case` since v1.3)."""
         with self.sessions() as session:
-            equipment = session.get(Equipment, request.equipment_serial)
-            if equipment is None or equipment.customer_id != request.customer_id:
-                reason = self._refusal(request, equipment, session)
-                log.info("equipment not placed", reason=reason)
-                return CaseFacts(found=False, reason=reason)
-            customer = session.get(Customer, equipment.customer_id)
-            contract = session.get(Contract, equipment.customer_id)
-            warranty_end = ends_on(equipment)
-            reported_on = request.reported_at.astimezone(self.settings.zone).date()
-            facts = CaseFacts(
-                found=True,
-                customer_name=customer.name if customer else None,
-                equipment_model=equipment.model,
-                site=equipment.site,
-                warranty_ends_on=warranty_end,
-                coverage=rules.coverage_on(reported_on, warranty_end),
-                terms=terms_under(contract, self.settings.terms),
-                timezone=self.settings.timezone,
-            )
-        log.info("equipment placed", coverage=facts.coverage, warranty_ends_on=str(warranty_end))
-        return facts
-
-    @staticmethod
-    def _refusal(request: LookupRequest, equipment: Equipment | None, session: Session) -> str:
-        serial = request.equipment_serial
-        if equipment is None:
-            return f"equipment serial {serial} is not in the archive"
-        owner = session.get(Customer, equipment.customer_id)
-        caller = session.get(Customer, request.customer_id)
-        return (
-            f"equipment serial {serial} belongs to customer {equipment.customer_id}"
-            f"{f' ({owner.name})' if owner else ''}, not to customer {request.customer_id}"
-            f"{f' ({caller.name})' if caller else ''}"
-        )
+            return place(session, request, self.settings)
 
     @activity.defn(name=ARCHIVE_CASE)
     @fails_for_good_on_bad_data

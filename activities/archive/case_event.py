@@ -1,4 +1,5 @@
-"""The `record_case_event` activity: everything one change of a case writes, in one transaction.
+"""The `record_case_event` and `open_case` activities: everything one change of a case writes,
+in one transaction.
 
 The case row (an older version of the same run changes nothing), the new letters in the outbox
 (once per key, rendered from the case in the addressee's language), the new charges in the
@@ -7,15 +8,20 @@ per key); then the equipment's warranty end as the archive now has it, which the
 too. Retried after a crash it changes nothing more. Nothing is delivered here: the worker's
 relay sends the rows, rung awake once they are committed.
 
-It is sync (the database blocks) and short: a v1.2 case runs it as an ordinary activity, a
-v1.1 case as a local one.
+`open_case` (v1.3) places a new case and writes its opening the same way, in the transaction
+that read the equipment: the case row and the first letters of the case as the workflow opens
+it (`workflows/case_events.opening_event`, from the request, the facts and the workflow's time),
+and answers the facts with the digest of that case.
+
+They are sync (the database blocks) and short: a v1.2 or v1.3 case runs them as ordinary
+activities, a v1.1 case runs `record_case_event` as a local one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +30,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.archive.case_rows import case_row, upsert_case
 from activities.archive.db import transient
+from activities.archive.placement import place
 from activities.archive.schema import CaseRecord, Equipment
 from activities.archive.warranty import extend_once
 from activities.delivery.doorbell import Doorbell
@@ -32,12 +39,16 @@ from activities.logging import case_logger
 from activities.notices import outbox
 from activities.settings import Settings
 from workflows.activity_io import (
+    OPEN_CASE,
     RECORD_CASE_EVENT,
     CaseEvent,
+    CaseOpened,
     ChargeBooking,
     EventRecorded,
+    OpenCase,
     WarrantyExtension,
 )
+from workflows.case_events import opening_event
 from workflows.messages import CaseState, Charge
 from workflows.rules import warranty_ends_on
 
@@ -61,6 +72,16 @@ def failure(case_id: str, error: Exception) -> ApplicationError:
     )
 
 
+class Written(NamedTuple):
+    """What one record wrote: the case row's case, the warranty end it holds, how many letters
+    and charges were new."""
+
+    state: CaseState
+    warranty_end: date | None
+    letters: int
+    charges: int
+
+
 class CaseEventActivities:
     def __init__(
         self, settings: Settings, sessions: sessionmaker[Session], doorbell: Doorbell
@@ -70,50 +91,66 @@ class CaseEventActivities:
         self._doorbell = doorbell
 
     def all(self) -> list[Callable[..., Any]]:
-        return [self.record_case_event]
+        return [self.record_case_event, self.open_case]
 
     @activity.defn(name=RECORD_CASE_EVENT)
     def record_case_event(self, event: CaseEvent) -> EventRecorded:
         try:
-            state, warranty_end, letters, charges = self._record(event)
+            with self._sessions.begin() as session:
+                written = self._write(session, event)
         except Exception as error:
-            failed = failure(event.case_id, error)
-            _log_failure(event.case_id, event.version, failed)
-            raise failed from error
+            raise _failed(event.case_id, event.version, error) from error
+        self._recorded(event, written)
+        return EventRecorded(warranty_ends_on=written.warranty_end)
+
+    @activity.defn(name=OPEN_CASE)
+    def open_case(self, order: OpenCase) -> CaseOpened:
+        case_id = order.request.case_id
+        try:
+            with self._sessions.begin() as session:
+                facts = place(session, order.lookup(), self._settings)
+                if not facts.found:
+                    return CaseOpened(facts=facts)
+                event, digest = opening_event(order, facts)
+                written = self._write(session, event)
+        except Exception as error:
+            raise _failed(case_id, None, error) from error
+        self._recorded(event, written)
+        return CaseOpened(facts=facts, digest=digest, warranty_ends_on=written.warranty_end)
+
+    def _write(self, session: Session, event: CaseEvent) -> Written:
+        now = datetime.now(UTC)
+        if event.extension:
+            _extend(session, event.extension)
+        state = _whole(session, event)
+        warranty_end = _warranty_end(session, state)
+        if warranty_end is not None:
+            state = state.model_copy(update={"warranty_ends_on": warranty_end})
+        upsert_case(session, case_row(state, event.run_id, now))
+        letters = sum(
+            outbox.record(
+                session,
+                outbox.draft(o.key, o.kind, o.audience, o.sla, state, self._settings),
+                event.at,
+                now,
+            )
+            for o in event.notices
+        )
+        charges = sum(
+            ledger.book(session, _booking(state, charge, event.at), now) for charge in event.charges
+        )
+        return Written(state, warranty_end, letters, charges)
+
+    def _recorded(self, event: CaseEvent, written: Written) -> None:
+        """Committed: wake the relay for the new rows, and say what was written."""
         self._doorbell.ring()
         case_logger(event.case_id, version=event.version).info(
             "case event recorded",
-            status=state.status.value,
-            letters_written=letters,
-            charges_booked=charges,
-            warranty_ends_on=str(warranty_end) if warranty_end else None,
+            status=written.state.status.value,
+            letters_written=written.letters,
+            charges_booked=written.charges,
+            warranty_ends_on=str(written.warranty_end) if written.warranty_end else None,
         )
-        return EventRecorded(warranty_ends_on=warranty_end)
-
-    def _record(self, event: CaseEvent) -> tuple[CaseState, date | None, int, int]:
-        now = datetime.now(UTC)
-        with self._sessions.begin() as session:
-            if event.extension:
-                _extend(session, event.extension)
-            state = _whole(session, event)
-            warranty_end = _warranty_end(session, state)
-            if warranty_end is not None:
-                state = state.model_copy(update={"warranty_ends_on": warranty_end})
-            upsert_case(session, case_row(state, event.run_id, now))
-            letters = sum(
-                outbox.record(
-                    session,
-                    outbox.draft(o.key, o.kind, o.audience, o.sla, state, self._settings),
-                    event.at,
-                    now,
-                )
-                for o in event.notices
-            )
-            charges = sum(
-                ledger.book(session, _booking(state, charge, event.at), now)
-                for charge in event.charges
-            )
-        return state, warranty_end, letters, charges
 
 
 def _whole(session: Session, event: CaseEvent) -> CaseState:
@@ -136,7 +173,13 @@ def _whole(session: Session, event: CaseEvent) -> CaseState:
     return event.applied_to(row.state)
 
 
-def _log_failure(case_id: str, version: int, failed: ApplicationError) -> None:
+def _failed(case_id: str, version: int | None, error: Exception) -> ApplicationError:
+    failed = failure(case_id, error)
+    _log_failure(case_id, version, failed)
+    return failed
+
+
+def _log_failure(case_id: str, version: int | None, failed: ApplicationError) -> None:
     """Every failed attempt is seen: a retry while the archive is down logs a warning with the
     attempt number (the workflow retries without end), a refusal for good an error."""
     log = case_logger(case_id, version=version)
