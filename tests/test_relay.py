@@ -6,6 +6,9 @@ resumed by a new relay after a crash without doubling, shared by two relays on P
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import math
+import socket
 import threading
 import uuid
 from collections import Counter
@@ -23,6 +26,7 @@ from activities.delivery import mail
 from activities.delivery.doorbell import Doorbell
 from activities.delivery.outcome import backoff
 from activities.delivery.queue import LEDGER, NOTICES, claim
+from activities.delivery.relay import BATCH
 from activities.finance.delivery import attempt
 from activities.notices.mailer import SmtpServer
 from activities.settings import Settings
@@ -298,3 +302,43 @@ async def test_without_smtp_or_webhook_nothing_is_attempted(env: Any, sqlite_url
         await asyncio.sleep(0.3)
     assert {(row.status, row.attempts) for row in notices(sqlite_url)} == {("outbox", 0)}
     assert [(e.delivery_status, e.attempts) for e in ledger(sqlite_url)] == [("pending", 0)]
+
+
+class HangUp:
+    """A TCP server that accepts each connection and closes it at once, without a greeting: a
+    mail server that cannot take anything. It counts the connections."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):  # closed: the test is over
+            while True:
+                connection, _ = self.listener.accept()
+                self.connections += 1
+                connection.close()
+
+
+async def test_a_mail_server_that_takes_nothing_costs_one_connection_a_pass(
+    env: Any, sqlite_url: str, finance: FinanceReceiver
+) -> None:
+    """The rows a pass claimed after the connection failed each count the same failed
+    attempt (and back off, and warn their case, as if tried), without a connection each."""
+    server = HangUp()
+    settings = settings_for(sqlite_url, server.port, finance, delivery_backoff=timedelta(hours=1))
+    record(settings, case_events.late_repair())
+    letters = sendable(sqlite_url)
+    try:
+        async with relaying(env.client, settings):
+            await until(
+                lambda: all(row.attempts == 1 for row in notices(sqlite_url) if row.recipient)
+            )
+    finally:
+        server.listener.close()
+    assert letters > BATCH and server.connections == math.ceil(letters / BATCH)
+    rows = [row for row in notices(sqlite_url) if row.recipient]
+    assert {row.status for row in rows} == {"pending"}
+    assert all("SMTPServerDisconnected" in (row.last_error or "") for row in rows)

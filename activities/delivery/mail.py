@@ -15,8 +15,14 @@ from activities.notices.mailer import SmtpServer, compose
 
 
 def send(smtp: SmtpServer, sender: str, row: Notice) -> Result:
-    """One attempt; a 5xx for the recipient is a refusal for good, any other trouble a retry."""
+    """One attempt; a 5xx for the recipient is a refusal for good, any other trouble a retry.
+    A server that cannot be reached or logged in to fails the whole channel, and the letter is
+    not even composed."""
     assert row.recipient is not None, "only rows with an address are pending"
+    try:
+        connection = smtp.connect()
+    except (smtplib.SMTPException, OSError) as error:
+        return Result("retry", f"{type(error).__name__}: {error}", whole_channel=True)
     message = compose(
         key=row.key,
         sender=sender,
@@ -26,7 +32,8 @@ def send(smtp: SmtpServer, sender: str, row: Notice) -> Result:
         written_at=row.created_at,
     )
     try:
-        smtp.send(message)
+        with connection:
+            connection.send_message(message)
     except smtplib.SMTPRecipientsRefused as refused:
         detail = f"recipient refused: {refused.recipients}"
         codes = [code for code, _ in refused.recipients.values()]

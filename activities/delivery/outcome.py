@@ -22,6 +22,9 @@ class Result:
     outcome: Outcome
     detail: str
     retry_after: timedelta | None = None
+    # The server could not be reached or would take nothing (no connection, no answer, login
+    # refused): the failure is the channel's, not the row's, and every row would meet it now.
+    whole_channel: bool = False
 
 
 def backoff(attempts: int, settings: Settings) -> timedelta:

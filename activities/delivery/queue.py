@@ -1,5 +1,5 @@
 """The two delivery queues, the outbox and the ledger, as the relay sees them: claim the rows
-that are due, settle each after its attempt, release the claims it will not attempt.
+that are due, settle them after their attempts, release the claims it will not attempt.
 
 A claim is a lease (`claimed_until`) taken in one short transaction. On PostgreSQL the rows are
 selected `FOR UPDATE SKIP LOCKED`, so relays in several workers each take different rows and
@@ -58,11 +58,16 @@ def claim(
     return rows
 
 
-def settle(sessions: sessionmaker[Session], queue: Queue, key: str, values: dict[str, Any]) -> None:
-    """Write an attempt's outcome (`outcome.changes`) to the row, ending its lease."""
-    columns = {queue.status.key if name == "status" else name: v for name, v in values.items()}
+def settle(
+    sessions: sessionmaker[Session], queue: Queue, outcomes: Sequence[tuple[str, dict[str, Any]]]
+) -> None:
+    """Write each attempt's outcome (`outcome.changes`, by row key) to its row, ending its lease,
+    in one transaction."""
     with sessions.begin() as session:
-        session.execute(update(queue.model).where(queue.key == key).values(**columns))
+        for key, values in outcomes:
+            status = queue.status.key
+            columns = {status if name == "status" else name: v for name, v in values.items()}
+            session.execute(update(queue.model).where(queue.key == key).values(**columns))
 
 
 def release(sessions: sessionmaker[Session], queue: Queue, keys: Sequence[str]) -> None:

@@ -93,7 +93,11 @@ class Relay:
             if self._stopping:
                 await self._hand_back(channel, [queue.key_of(r) for r in rows[index:]])
                 break
-            await self._attempt(channel, row)
+            result = await self._send(channel, row)
+            if result.whole_channel:  # the rest would meet the same: each counts an attempt
+                await self._settle(channel, rows[index:], result)
+                break
+            await self._settle(channel, [row], result)
         return bool(rows)
 
     async def _hand_back(self, channel: Channel, keys: list[str]) -> None:
@@ -102,35 +106,50 @@ class Relay:
         except SQLAlchemyError as error:
             self._log.warning("claimed rows wait for their lease to end", error=str(error))
 
-    async def _attempt(self, channel: Channel, row: Any) -> None:
-        queue, key = channel.queue, channel.queue.key_of(row)
-        log = case_logger(row.case_id, queue=queue.name, key=key)
+    async def _send(self, channel: Channel, row: Any) -> Result:
         try:
-            result = await asyncio.to_thread(channel.send, row)
+            return await asyncio.to_thread(channel.send, row)
         except Exception as error:  # a bug must not stop the relay: the row is retried later
-            log.exception("delivery attempt failed unexpectedly")
-            result = Result("retry", f"{type(error).__name__}: {error}")
-        attempts, now = row.attempts + 1, datetime.now(UTC)
-        values = changes(result, attempts, now, self._settings)
-        warn = worth_a_warning(result, attempts, row.warned_at is not None, self._settings)
-        if warn:
-            values["warned_at"] = now
+            self._logger(channel, row).exception("delivery attempt failed unexpectedly")
+            return Result("retry", f"{type(error).__name__}: {error}")
+
+    async def _settle(self, channel: Channel, rows: list[Any], result: Result) -> None:
+        """Record `result` as one more attempt of each of `rows`, in one transaction, and warn
+        the cases that should hear of it."""
+        queue, now = channel.queue, datetime.now(UTC)
+        outcomes, warned = [], []
+        for row in rows:
+            attempts = row.attempts + 1
+            values = changes(result, attempts, now, self._settings)
+            if worth_a_warning(result, attempts, row.warned_at is not None, self._settings):
+                values["warned_at"] = now
+                warned.append((row, attempts))
+            outcomes.append((queue.key_of(row), values))
         try:
-            await asyncio.to_thread(settle, self._sessions, queue, key, values)
+            await asyncio.to_thread(settle, self._sessions, queue, outcomes)
         except SQLAlchemyError as error:
             # A database restarting is expected and heals (the lease runs out, the row is sent
             # again under its key); anything else is a bug worth an error.
-            report = log.warning if transient(error) else log.error
-            report("could not record the delivery; its lease runs out", error=str(error))
+            report = self._log.warning if transient(error) else self._log.error
+            keys = [key for key, _ in outcomes]
+            report("could not record the delivery; its lease runs out", keys=keys, error=str(error))
             return
-        self._report(log, result, attempts, values)
-        if warn:
+        for row, (_, values) in zip(rows, outcomes, strict=True):
+            self._report(self._logger(channel, row), result, values)
+        for row, attempts in warned:
+            problem = channel.problem(row, result, attempts)
             await tell_the_case(
-                self._client, row.case_id, row.kind, channel.problem(row, result, attempts), log
+                self._client, row.case_id, row.kind, problem, self._logger(channel, row)
             )
 
     @staticmethod
-    def _report(log: Any, result: Result, attempts: int, values: dict[str, Any]) -> None:
+    def _logger(channel: Channel, row: Any) -> Any:
+        queue = channel.queue
+        return case_logger(row.case_id, queue=queue.name, key=queue.key_of(row))
+
+    @staticmethod
+    def _report(log: Any, result: Result, values: dict[str, Any]) -> None:
+        attempts = values["attempts"]
         if result.outcome == "delivered":
             log.info("delivered", attempts=attempts, detail=result.detail)
         elif result.outcome == "refused":

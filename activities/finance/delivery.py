@@ -44,7 +44,7 @@ def attempt(url: str, secret: str, body: bytes) -> Result:
     except webhook.WebhookMisconfigured as e:
         return Result("refused", str(e))
     except webhook.WebhookUnreachable as e:
-        return Result("retry", f"finance webhook unreachable: {e}")
+        return Result("retry", f"finance webhook unreachable: {e}", whole_channel=True)
     detail = f"HTTP {answer.status} {answer.snippet}".strip()
     if answer.accepted:
         return Result("delivered", detail)

@@ -54,8 +54,9 @@ class SmtpServer:
             password=unquote(parts.password) if parts.password else None,
         )
 
-    def send(self, message: EmailMessage) -> None:
-        """Hand `message` to the server; any refusal or network trouble raises."""
+    def connect(self) -> smtplib.SMTP:
+        """A connection ready to take messages (greeted, TLS started where offered, logged
+        in); any refusal or network trouble raises."""
         context = client_tls()
         if self.implicit_tls:
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -63,14 +64,17 @@ class SmtpServer:
             )
         else:
             connection = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS)
-        with connection:
+        try:
             connection.ehlo()
             if not self.implicit_tls and connection.has_extn("starttls"):
                 connection.starttls(context=context)
                 connection.ehlo()
             if self.user:
                 connection.login(self.user, self.password or "")
-            connection.send_message(message)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
 
 def message_id(key: str, sender: str) -> str:
