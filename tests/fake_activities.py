@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from workflows import rules
 from workflows.activity_io import (
@@ -59,6 +60,8 @@ class FakeArchive:
     # open_case as a worker of another release would run it: its case differs from the
     # workflow's (another digest)
     opens_another_case: bool = False
+    # open_case refused for good, as on an equipment row holding bad data
+    opening_refused: bool = False
 
     def activities(self) -> list:
         @activity.defn(name=LOOKUP_EQUIPMENT)
@@ -149,6 +152,10 @@ class FakeArchive:
         @activity.defn(name=OPEN_CASE)
         async def open_case(order: OpenCase) -> CaseOpened:
             """The v1.3 opening: the look-up, then the opening recorded as the real one does."""
+            if self.opening_refused:
+                raise ApplicationError(
+                    "the event cannot be recorded", type="CaseEventRefused", non_retryable=True
+                )
             facts = await lookup(order.lookup())
             if not facts.found:
                 return CaseOpened(facts=facts)

@@ -1,16 +1,18 @@
 """How a v1.3 case opens: one marker, one `open_case` at the highest priority that places the
 case and records its opening; a second record of the opening only when the activity's case is
-not the workflow's (a worker of another release ran it)."""
+not the workflow's (a worker of another release ran it); a case failed as a workflow when its
+opening is refused for good."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowFailureError, WorkflowHandle
 
-from tests.workflow_harness import desk
+from tests.workflow_harness import desk, request
 from workflows.activity_io import OPEN_CASE, RECORD_CASE_EVENT
 
 REPLY = {"by": "Zhang", "message": "We are on it"}
@@ -71,3 +73,14 @@ async def test_an_opening_that_differs_from_the_workflows_is_recorded_again(env,
     ]
     assert notices.count(("acknowledgement", "customer")) == 1
     assert archived.model_dump(mode="json") == state
+
+
+async def test_an_opening_refused_for_good_fails_the_case_as_a_workflow(env, task_queue):
+    async with desk(env, task_queue) as d:
+        d.archive.opening_refused = True
+        handle = await env.client.start_workflow(
+            "RepairCase", request("C-BAD-DATA"), id="case-C-BAD-DATA", task_queue=task_queue
+        )
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+    assert "cannot be recorded" in str(failed.value.cause.cause)

@@ -69,7 +69,7 @@ ARCHIVE_RETRY = RetryPolicy(
 )
 ARCHIVE_TIMEOUT = timedelta(seconds=30)  # a local activity (v1.1 cases)
 # A database write takes milliseconds; a worker killed in the middle of one has it retried
-# elsewhere this long after it started (v1.2 cases, ordinary activities).
+# elsewhere this long after it started (ordinary activities, since v1.2).
 ACTIVITY_TIMEOUT = timedelta(seconds=10)
 # A new case is placed ahead of any backlog of records (1 is the highest priority, 3 the default).
 PLACEMENT = Priority(priority_key=1)
