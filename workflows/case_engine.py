@@ -195,9 +195,9 @@ class CaseEngine:
         self._place(opened.facts, order.at)
         if opened.digest is not None and opened.digest == digest(self._case.state):
             self._case.take_effects()  # written by `open_case`
+            self._case.adopt_warranty_end(opened.warranty_ends_on)  # as the row holds it
             self._archived = self._case.state.model_dump(mode="json")
             self._recorded = (False, *archived_fields(self._case.state))
-            self._case.adopt_warranty_end(opened.warranty_ends_on)
 
     async def _wait_for_news_or_clock(self) -> None:
         """Sleep until an action changes the case or the next warning or deadline is due."""

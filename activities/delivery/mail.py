@@ -23,17 +23,18 @@ def send(smtp: SmtpServer, sender: str, row: Notice) -> Result:
         connection = smtp.connect()
     except (smtplib.SMTPException, OSError) as error:
         return Result("retry", f"{type(error).__name__}: {error}", whole_channel=True)
-    message = compose(
-        key=row.key,
-        sender=sender,
-        recipient=row.recipient,
-        subject=row.subject,
-        body=row.body,
-        written_at=row.created_at,
-    )
     try:
         with connection:
-            connection.send_message(message)
+            connection.send_message(
+                compose(
+                    key=row.key,
+                    sender=sender,
+                    recipient=row.recipient,
+                    subject=row.subject,
+                    body=row.body,
+                    written_at=row.created_at,
+                )
+            )
     except smtplib.SMTPRecipientsRefused as refused:
         detail = f"recipient refused: {refused.recipients}"
         codes = [code for code, _ in refused.recipients.values()]
