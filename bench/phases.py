@@ -10,14 +10,17 @@ other so that they never share the two cores.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import func, select
 from temporalio.client import Client
 
 from activities.archive.db import archive
+from activities.archive.schema import LedgerEntry, Notice
 from bench.figures import SERVER, WORKER, Measured
 from bench.history import history_sizes
 from bench.hold import HELD_REPLY, Probes, hold, probe_reported_at
@@ -31,6 +34,23 @@ LONG_SLAS = {
     f"REPAIRDESK_SLA_{name}": "30d" for name in ("REPLY", "ONSITE", "REPAIR", "EMERGENCY_ONSITE")
 }
 HISTORY_CASES = 10
+DELIVERY_WAIT_SECONDS = 120.0
+
+
+async def all_delivered(database_url: str) -> None:
+    """Wait until no letter or finance event of the archive is left to deliver."""
+    notices, ledger = Notice.__table__.c, LedgerEntry.__table__.c
+    waiting = select(func.count()).select_from(Notice).where(notices.status == "pending")
+    unpaid = (
+        select(func.count()).select_from(LedgerEntry).where(ledger.delivery_status == "pending")
+    )
+    sessions = archive(database_url)
+    for _ in range(int(DELIVERY_WAIT_SECONDS / 0.5)):
+        with sessions() as session:
+            if not session.scalar(waiting) and not session.scalar(unpaid):
+                return
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"deliveries still pending after {DELIVERY_WAIT_SECONDS:.0f}s")
 
 
 class Bench:
@@ -66,9 +86,11 @@ class Bench:
         args: argparse.Namespace,
         out: Measured,
         env: dict[str, str] | None = None,
+        delivered: bool = False,
     ) -> None:
         """Drive `args.cases` cases on a fresh worker of `kind`; figures under `label`. CPU time
-        is counted from the first counted start to the last result, not over the warm-up."""
+        is counted from the first counted start to the last result (with `delivered`, to the
+        last delivery of the worker's archive), not over the warm-up."""
         worker, queue = await self._worker(kind, env or {})
         out.cache_sizes[kind] = worker.max_cached_workflows
         warm = await drive(self.client, queue, scenario, range(self.WARMUP), args.concurrency)
@@ -78,6 +100,8 @@ class Bench:
         numbers = range(self.WARMUP, self.WARMUP + args.cases)
         cpu_before = self._cpu_seconds(worker)
         result = await drive(self.client, queue, scenario, numbers, args.concurrency)
+        if delivered:
+            await all_delivered((env or {}).get("REPAIRDESK_DATABASE_URL", self.database_url))
         cpu_after = self._cpu_seconds(worker)
         out.cpu_seconds[label] = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
         out.drives[label] = result

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import socket
 import sys
 import tempfile
 import uuid
@@ -25,11 +24,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bench import scenarios
-from bench.figures import BARE, DOWN, REPAIRDESK, Measured, beside_bare, holds, targets
+from bench.figures import BARE, DOWN, REPAIRDESK, UP, Measured, beside_bare, holds, targets
 from bench.hold import HELD_REPLY
 from bench.phases import Bench
 from bench.processes import dev_server_pid
 from bench.seed import seed_archive
+from bench.sinks import closed_port_urls, delivery_sinks
 from starter.dev_server import DevServerError, temporal_binary
 from workflows.rules import format_duration, parse_duration
 from workflows.search_attributes import ALL_KEYS
@@ -74,6 +74,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated sizes of the open-case holds, each on a fresh worker",
     )
     add("--skip-open", action="store_true", help="skip the open-case holds")
+    add("--skip-up", action="store_true", help="skip the drive with SMTP and finance up")
     add("--skip-down", action="store_true", help="skip the drive with SMTP and finance down")
     add(
         "--probes",
@@ -96,21 +97,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     add("--time-limit", type=float, default=3600, help="seconds for the whole run")
     return parser.parse_args(argv)  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def closed_port_urls() -> dict[str, str]:
-    """SMTP and the finance webhook on loopback ports where nothing listens."""
-    smtp, finance = free_port(), free_port()
-    return {
-        "REPAIRDESK_SMTP_URL": f"smtp://127.0.0.1:{smtp}",
-        "REPAIRDESK_FINANCE_WEBHOOK_URL": f"http://127.0.0.1:{finance}/events",
-    }
 
 
 def dev_server_binary() -> str:
@@ -137,6 +123,14 @@ async def measure(bench: Bench, args: argparse.Namespace, out: Measured) -> None
     tag = uuid.uuid4().hex[:8]
     await bench.drive(BARE, "bare", scenarios.bare(tag), args, out)
     await bench.drive(REPAIRDESK, "repairdesk", scenarios.repair_case(tag), args, out)
+    if not args.skip_up:
+        # An archive of its own: the drives before left letters and charges it would deliver.
+        folder = bench.folder / "up"
+        folder.mkdir()
+        archive = {"REPAIRDESK_DATABASE_URL": seed_archive(folder, args.cases + Bench.WARMUP)}
+        up = scenarios.repair_case(f"{tag}-up")
+        with delivery_sinks() as sinks:
+            await bench.drive(UP, "repairdesk", up, args, out, archive | sinks, delivered=True)
     if not args.skip_down:
         down = scenarios.repair_case(f"{tag}-down")
         await bench.drive(DOWN, "repairdesk", down, args, out, closed_port_urls())
