@@ -117,30 +117,29 @@ class Relay:
         """Record `result` as one more attempt of each of `rows`, in one transaction, and warn
         the cases that should hear of it."""
         queue, now = channel.queue, datetime.now(UTC)
+        logs = [self._logger(channel, row) for row in rows]
         outcomes, warned = [], []
-        for row in rows:
+        for row, log in zip(rows, logs, strict=True):
             attempts = row.attempts + 1
             values = changes(result, attempts, now, self._settings)
             if worth_a_warning(result, attempts, row.warned_at is not None, self._settings):
                 values["warned_at"] = now
-                warned.append((row, attempts))
+                warned.append((row, attempts, log))
             outcomes.append((queue.key_of(row), values))
         try:
             await asyncio.to_thread(settle, self._sessions, queue, outcomes)
         except SQLAlchemyError as error:
             # A database restarting is expected and heals (the lease runs out, the row is sent
             # again under its key); anything else is a bug worth an error.
-            report = self._log.warning if transient(error) else self._log.error
-            keys = [key for key, _ in outcomes]
-            report("could not record the delivery; its lease runs out", keys=keys, error=str(error))
+            for log in logs:
+                report = log.warning if transient(error) else log.error
+                report("could not record the delivery; its lease runs out", error=str(error))
             return
-        for row, (_, values) in zip(rows, outcomes, strict=True):
-            self._report(self._logger(channel, row), result, values)
-        for row, attempts in warned:
+        for log, (_, values) in zip(logs, outcomes, strict=True):
+            self._report(log, result, values)
+        for row, attempts, log in warned:
             problem = channel.problem(row, result, attempts)
-            await tell_the_case(
-                self._client, row.case_id, row.kind, problem, self._logger(channel, row)
-            )
+            await tell_the_case(self._client, row.case_id, row.kind, problem, log)
 
     @staticmethod
     def _logger(channel: Channel, row: Any) -> Any:
