@@ -61,6 +61,9 @@ class Measured:
     def history_kib(self, label: str) -> float:
         return self.history(label, lambda h: h.json_bytes / 1024)
 
+    def history_server_kib(self, label: str) -> float:
+        return self.history(label, lambda h: h.server_bytes / 1024)
+
     def history_events(self, label: str) -> float:
         return self.history(label, lambda h: h.events)
 
@@ -100,6 +103,8 @@ def beside_bare(m: Measured) -> str:
              m.history_events(REPAIRDESK), m.history_events(BARE)),
         _row("history of a finished case: JSON KiB (mean)",
              m.history_kib(REPAIRDESK), m.history_kib(BARE)),
+        _row("history of a finished case: server's count, KiB (mean)",
+             m.history_server_kib(REPAIRDESK), m.history_server_kib(BARE)),
         _row("worker RSS after the drive (MiB)",
              m.rss_after_mib.get(REPAIRDESK, math.nan), m.rss_after_mib.get(BARE, math.nan)),
     ]  # fmt: skip

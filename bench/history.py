@@ -1,5 +1,7 @@
-"""The history of a finished case: how many events, and how many bytes its JSON form takes
-(`WorkflowHistory.to_json()`, as `temporal workflow show --output json` writes it)."""
+"""The history of a finished case: how many events, how many bytes its JSON form takes
+(`WorkflowHistory.to_json()`, as `temporal workflow show --output json` writes it), and how many
+the server counts (`history_size_bytes`: the protobuf events it stores, payloads as raw bytes, the
+size Temporal's history limits are set in)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,18 @@ from temporalio.client import Client
 class HistorySize:
     events: int
     json_bytes: int
+    server_bytes: int
 
 
 async def history_sizes(client: Client, workflow_ids: Sequence[str]) -> list[HistorySize]:
     sizes = []
     for workflow_id in workflow_ids:
-        history = await client.get_workflow_handle(workflow_id).fetch_history()
-        sizes.append(HistorySize(len(history.events), len(history.to_json().encode())))
+        handle = client.get_workflow_handle(workflow_id)
+        history = await handle.fetch_history()
+        stored = (await handle.describe()).raw_description.workflow_execution_info
+        sizes.append(
+            HistorySize(
+                len(history.events), len(history.to_json().encode()), stored.history_size_bytes
+            )
+        )
     return sizes
