@@ -7,46 +7,30 @@ the person at the keyboard; the command layer only prints them. Tests and `repai
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from starter.answers import CaseError, Named, read_state, send_update, settled_state
 from starter.case_args import IDENTIFIER, new_case_id, workflow_id
-from starter.state_query import query_state
 from workflows import search_attributes as keys
 from workflows.details import static_details, static_summary
 from workflows.messages import CaseRequest, CaseState, Status, case_placed
 
 WORKFLOW_TYPE = "RepairCase"
-# A worker that is down would otherwise leave the command waiting for ever.
-ANSWER_TIMEOUT = timedelta(seconds=60)
 # How often `repairdesk open` asks whether the archive look-up has placed the case yet.
 PLACED_POLL = timedelta(milliseconds=100)
 # Generated ids are random; one that meets an earlier case is simply drawn again.
 FRESH_ID_ATTEMPTS = 5
 
 
-class CaseError(Exception):
-    """A case command that could not be carried out; the message says why."""
-
-
 class CaseExists(CaseError):
     """A case with that id is still open."""
-
-
-class NoSuchCase(CaseError):
-    """Temporal has no case with that id."""
-
-
-class ActionRefused(CaseError):
-    """The case refused the action; the message is the workflow's reason."""
 
 
 class CaseRejected(CaseError):
@@ -110,32 +94,17 @@ async def open_new_case(
     raise CaseError(f"no unused case id in {FRESH_ID_ATTEMPTS} draws; give one with --case-id")
 
 
+def named(case_id: str) -> Named:
+    return Named("case", case_id, workflow_id(case_id))
+
+
 async def act(client: Client, case_id: str, action: str, payload: dict[str, Any]) -> CaseState:
     """Send `action` as the contract's update and return the case after it."""
-    handle = client.get_workflow_handle(workflow_id(case_id))
-    try:
-        return await asyncio.wait_for(
-            handle.execute_update(action, payload, result_type=CaseState),
-            ANSWER_TIMEOUT.total_seconds(),
-        )
-    except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
-        raise ActionRefused(reason) from None
-    except RPCError as e:
-        raise await _explain(client, case_id, e) from None
-    except TimeoutError:
-        raise CaseError(_no_worker(case_id)) from None
+    return await send_update(client, named(case_id), action, payload, CaseState)
 
 
 async def case_state(client: Client, case_id: str) -> CaseState:
-    handle = client.get_workflow_handle(workflow_id(case_id))
-    try:
-        return await query_state(handle, result_type=CaseState, rpc_timeout=ANSWER_TIMEOUT)
-    except RPCError as e:
-        raise await _explain(client, case_id, e) from None
-    except WorkflowQueryFailedError as e:
-        raise CaseError(f"case {case_id} cannot answer now: {e}") from None
+    return await read_state(client, named(case_id), CaseState)
 
 
 def placed(state: CaseState) -> bool:
@@ -144,12 +113,7 @@ def placed(state: CaseState) -> bool:
 
 async def placed_state(client: Client, case_id: str) -> CaseState:
     """The case once it is placed; a case that ended `rejected` raises `CaseRejected`."""
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + ANSWER_TIMEOUT.total_seconds()
-    while not placed(state := await case_state(client, case_id)):
-        if loop.time() > give_up:
-            raise CaseError(_no_worker(case_id))
-        await asyncio.sleep(PLACED_POLL.total_seconds())
+    state = await settled_state(client, named(case_id), CaseState, placed, PLACED_POLL)
     if state.status is Status.rejected:
         raise CaseRejected(f"case {case_id} was rejected: {rejection(state)}")
     return state
@@ -161,27 +125,6 @@ def rejection(state: CaseState) -> str:
         return "no reason recorded"
     errors = "; ".join(f"{error.field}: {error.message}" for error in state.outcome.errors)
     return f"{state.outcome.reason} ({errors})" if errors else state.outcome.reason
-
-
-async def _explain(client: Client, case_id: str, error: RPCError) -> CaseError:
-    """Turn Temporal's answer into what it means for this case."""
-    if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
-        return CaseError(_no_worker(case_id))
-    if error.status != RPCStatusCode.NOT_FOUND:
-        return CaseError(f"case {case_id}: Temporal answered: {error.message}")
-    try:
-        described = await client.get_workflow_handle(workflow_id(case_id)).describe()
-    except RPCError:
-        return NoSuchCase(f"no case {case_id}")
-    status = described.typed_search_attributes.get(keys.CASE_STATUS) or "closed"
-    return ActionRefused(f"case {case_id} has ended ({status}); it takes no more actions")
-
-
-def _no_worker(case_id: str) -> str:
-    return (
-        f"case {case_id}: no worker answered within {ANSWER_TIMEOUT.seconds} s; is "
-        "`repairdesk worker` (or `repairdesk dev`) running on this task queue?"
-    )
 
 
 def list_query(status: Status | None, breached: bool, customer_id: str | None) -> str:

@@ -22,7 +22,7 @@ from activities.archive.csv_table import ImportRejected
 from activities.logging import configure_logging
 from activities.settings import Settings
 from starter import demo
-from starter.cases import CaseError
+from starter.answers import CaseError
 from starter.connection import ensure_search_attributes
 from starter.dev_server import DevServer, DevServerError
 

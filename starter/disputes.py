@@ -6,19 +6,18 @@ person at the keyboard.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from starter.cases import ANSWER_TIMEOUT, FRESH_ID_ATTEMPTS, ActionRefused, CaseError
+from starter.answers import CaseError, Named, read_state, send_update, settled_state
+from starter.cases import FRESH_ID_ATTEMPTS
 from workflows import search_attributes as keys
 from workflows.dispute_file import WORKFLOW_ID_PREFIX
 from workflows.ip_details import static_details, static_summary
@@ -26,7 +25,7 @@ from workflows.ip_messages import DisputeRequest, DisputeState, DisputeStatus
 
 WORKFLOW_TYPE = "IpDispute"
 # How often `ip open` asks whether the archive look-up has placed the dispute yet.
-PLACED_POLL_SECONDS = 0.2
+PLACED_POLL = timedelta(milliseconds=200)
 
 
 class DisputeRow(BaseModel):
@@ -42,6 +41,10 @@ class DisputeRow(BaseModel):
 
 def workflow_id(dispute_id: str) -> str:
     return f"{WORKFLOW_ID_PREFIX}{dispute_id}"
+
+
+def named(dispute_id: str) -> Named:
+    return Named("dispute", dispute_id, workflow_id(dispute_id))
 
 
 def new_dispute_id(zone: ZoneInfo) -> str:
@@ -83,59 +86,24 @@ async def start_dispute(
 
 async def placed(client: Client, dispute_id: str) -> DisputeState:
     """The dispute once the archive look-up has placed or refused it."""
-    async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
-        while (state := await dispute_state(client, dispute_id)).status is DisputeStatus.opening:
-            await asyncio.sleep(PLACED_POLL_SECONDS)
-    return state
+    return await settled_state(
+        client,
+        named(dispute_id),
+        DisputeState,
+        lambda state: state.status is not DisputeStatus.opening,
+        PLACED_POLL,
+    )
 
 
 async def act(
     client: Client, dispute_id: str, action: str, payload: dict[str, Any]
 ) -> DisputeState:
     """Send `action` as the contract's update and return the dispute after it."""
-    handle = client.get_workflow_handle(workflow_id(dispute_id))
-    try:
-        return await asyncio.wait_for(
-            handle.execute_update(action, payload, result_type=DisputeState),
-            ANSWER_TIMEOUT.total_seconds(),
-        )
-    except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        raise ActionRefused(
-            cause.message if isinstance(cause, ApplicationError) else str(cause)
-        ) from None
-    except RPCError as e:
-        raise await _explain(client, dispute_id, e) from None
-    except TimeoutError:
-        raise CaseError(_no_worker(dispute_id)) from None
+    return await send_update(client, named(dispute_id), action, payload, DisputeState)
 
 
 async def dispute_state(client: Client, dispute_id: str) -> DisputeState:
-    handle = client.get_workflow_handle(workflow_id(dispute_id))
-    try:
-        return await handle.query("state", result_type=DisputeState, rpc_timeout=ANSWER_TIMEOUT)
-    except RPCError as e:
-        raise await _explain(client, dispute_id, e) from None
-
-
-async def _explain(client: Client, dispute_id: str, error: RPCError) -> CaseError:
-    if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
-        return CaseError(_no_worker(dispute_id))
-    if error.status != RPCStatusCode.NOT_FOUND:
-        return CaseError(f"dispute {dispute_id}: Temporal answered: {error.message}")
-    try:
-        described = await client.get_workflow_handle(workflow_id(dispute_id)).describe()
-    except RPCError:
-        return CaseError(f"no dispute {dispute_id}")
-    status = described.typed_search_attributes.get(keys.CASE_STATUS) or "closed"
-    return ActionRefused(f"dispute {dispute_id} has ended ({status}); it takes no more actions")
-
-
-def _no_worker(dispute_id: str) -> str:
-    return (
-        f"dispute {dispute_id}: no worker answered within {ANSWER_TIMEOUT.seconds} s; is "
-        "`repairdesk worker` (or `repairdesk dev`) running on this task queue?"
-    )
+    return await read_state(client, named(dispute_id), DisputeState)
 
 
 def list_query(status: DisputeStatus | None, customer_id: str | None) -> str:

@@ -16,8 +16,8 @@ from temporalio.client import Client
 
 from activities.settings import Settings
 from starter import ip_output
+from starter.answers import CaseError
 from starter.case_args import BadArgument, identifier, parse_time, validated
-from starter.cases import CaseError
 from starter.disputes import (
     act,
     dispute_state,

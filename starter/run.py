@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from temporalio.client import Client
 
 from activities.settings import Settings
+from starter.answers import CaseError
 from starter.case_args import BadArgument
-from starter.cases import CaseError
 from starter.connection import connect
 
 Work = Callable[[Client], Awaitable[str]]

@@ -13,11 +13,19 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from workflows.stale_clock import ClockBehindTimer
 
 ATTEMPTS = 10
 PAUSE = 0.5  # seconds between two attempts
+
+
+def timed_out(error: RPCError) -> bool:
+    """Whether a call ran out of its `rpc_timeout`: no worker answered. The test server says
+    DEADLINE_EXCEEDED; against a real server the SDK's own client gives up first and says
+    CANCELLED ("Timeout expired"). repairdesk never cancels a call it is waiting for."""
+    return error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
 
 
 def rebuilding(error: WorkflowQueryFailedError) -> bool:

@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -101,6 +102,21 @@ async def test_read_and_unknown(http: httpx.AsyncClient, stack: Stack):
     assert missing.json() == {"error": "no case C-NOPE", "errors": []}
     action = await act(http, stack, "office", "C-NOPE", "reply", by="Wang", message="hi")
     assert action.status_code == 404
+
+
+async def test_a_case_no_worker_serves_is_a_504_that_says_so(
+    http: httpx.AsyncClient, stack: Stack, monkeypatch: pytest.MonkeyPatch
+):
+    """A case whose task queue no worker polls (a worker that is down): the call waits its
+    timeout and says what to check, against a real server as against the test server."""
+    monkeypatch.setattr("web.gateway.ANSWER_TIMEOUT", timedelta(seconds=2))
+    case_id = f"C-{uuid.uuid4().hex[:8]}"
+    await stack.env.client.start_workflow(
+        "RepairCase", new_case(case_id=case_id), id=f"case-{case_id}", task_queue="unserved"
+    )
+    got = await http.get(f"/api/cases/{case_id}", headers=stack.headers("manager"))
+    assert got.status_code == 504, got.text
+    assert got.json()["error"].startswith(f"case {case_id}: no worker answered within 2 s")
 
 
 async def test_actions_misfits_and_ended_cases(http: httpx.AsyncClient, stack: Stack):

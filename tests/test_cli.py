@@ -13,6 +13,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,15 @@ async def test_a_bad_argument_is_named_before_anything_is_sent(
     ran = await Cli(capsys)(line)
     assert (ran.code, ran.out) == (1, "")
     assert message in ran.err
+
+
+async def test_open_with_no_worker_on_the_task_queue_says_so(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPAIRDESK_TASK_QUEUE", f"unserved-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setattr("starter.answers.ANSWER_TIMEOUT", timedelta(seconds=2))
+    ran = await cli(f"{OPEN} --case-id C-UNSERVED")
+    assert (ran.code, ran.out) == (1, "")
+    assert ran.err.startswith(
+        "repairdesk: case C-UNSERVED: no worker answered within 2 s; is `repairdesk worker`"
+    ), ran.err

@@ -9,6 +9,7 @@ import re
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -143,3 +144,16 @@ async def test_a_bad_cost_is_named_before_anything_is_sent(cli: Cli) -> None:
     ran = await cli("ip settle IP-1 --by a --outcome b --cost 1.005:fee")
     assert (ran.code, ran.out) == (1, "")
     assert "--cost #1 amount" in ran.err
+
+
+async def test_open_with_no_worker_on_the_task_queue_says_so(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPAIRDESK_TASK_QUEUE", f"unserved-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setattr("starter.answers.ANSWER_TIMEOUT", timedelta(seconds=2))
+    dispute_id = new_id()
+    ran = await cli(f"{OPEN} --dispute-id {dispute_id}")
+    assert (ran.code, ran.out) == (1, "")
+    assert ran.err.startswith(
+        f"repairdesk: dispute {dispute_id}: no worker answered within 2 s; is `repairdesk worker`"
+    ), ran.err

@@ -27,7 +27,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from starter.state_query import query_state
+from starter.state_query import query_state, timed_out
 from web.errors import ApiError
 
 State = dict[str, Any]
@@ -157,7 +157,7 @@ async def _ended_or(client: Client, kind: Kind, object_id: str, otherwise: ApiEr
 def _not_answered(kind: Kind, object_id: str, error: RPCError) -> ApiError:
     if error.status == RPCStatusCode.NOT_FOUND:
         return ApiError(404, f"no {kind.noun} {object_id}")
-    if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
+    if timed_out(error):
         return ApiError(504, _no_worker(kind, object_id))
     return ApiError(502, f"{kind.noun} {object_id}: Temporal answered: {error.message}")
 
