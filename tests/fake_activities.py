@@ -38,7 +38,7 @@ from workflows.activity_io import (
     WarrantyExtension,
 )
 from workflows.case_events import opening_event
-from workflows.messages import Terms
+from workflows.messages import ENDED, Terms
 
 
 @dataclass
@@ -147,7 +147,12 @@ class FakeArchive:
                 await extend(event.extension)
             await archive_case(ArchiveCase(state=state, run_id=event.run_id))
             machine = self.machines.get(state.equipment_serial or "")
-            return EventRecorded(warranty_ends_on=machine.warranty_ends_on if machine else None)
+            return EventRecorded(
+                warranty_ends_on=machine.warranty_ends_on if machine else None,
+                also_open=self.open_cases_on(event.extension.equipment_serial, event.case_id)
+                if event.extension
+                else [],
+            )
 
         @activity.defn(name=OPEN_CASE)
         async def open_case(order: OpenCase) -> CaseOpened:
@@ -180,3 +185,13 @@ class FakeArchive:
 
     def notices_of(self, case_id: str) -> list[tuple[str, str]]:
         return [(n.kind, n.audience) for n in self.notices if n.case.case_id == case_id]
+
+    def open_cases_on(self, serial: str, besides: str) -> list[str]:
+        """As the real archive answers: the other cases on `serial` its rows hold as open."""
+        return sorted(
+            case_id
+            for case_id, archived in self.archived.items()
+            if archived.state.equipment_serial == serial
+            and archived.state.status not in ENDED
+            and case_id != besides
+        )

@@ -205,6 +205,23 @@ def free_repair(language: Language, case_id: str = "C-1007") -> NoticeRequest:
     return the(_requests(case), "repaired", "customer")
 
 
+def covered_by_another_case(language: Language, case_id: str = "C-1008") -> NoticeRequest:
+    """Reported after the warranty's end; another case's clause 7 extension then reaches the
+    report, so the repair is free, with no extension of its own to tell."""
+    case = _case(case_id, language)
+    case.open(_facts(Coverage.post_warranty), REPORTED_AT)
+    case.cover(date(2026, 12, 1), "C-0999", _at(1))
+    case.take("dispatch", Dispatch(technician_id="T-3"), _at(1.5))
+    case.take("arrive", Arrive(technician_id="T-3"), _at(2))
+    repaired = Repaired(
+        technician_id="T-3",
+        cause=Cause.product_defect,
+        parts=[Part(part_no="P-100", qty=1, unit_price=Decimal(320))],
+    )
+    case.take("repaired", repaired, _at(3))
+    return the(_requests(case), "repaired", "customer")
+
+
 def cancelled(
     language: Language, case_id: str = "C-1004", email: str | None = "liwei@example.com"
 ) -> list[NoticeRequest]:

@@ -20,16 +20,18 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from tests.conftest import venv_binary
+from tests.fake_activities import Machine
 from tests.workflow_harness import POST_WARRANTY, REPAIR, Desk, desk
 
 HISTORIES = Path(__file__).parent / "histories"
 REPLY = {"by": "Zhang", "message": "We are on it"}
 T3 = {"technician_id": "T-3"}
 
-Scenario = Callable[[Desk, WorkflowEnvironment], Awaitable[WorkflowHandle[Any, Any]]]
+# A scenario opens its cases with the desk, which keeps their handles: every one is recorded.
+Scenario = Callable[[Desk, WorkflowEnvironment], Awaitable[None]]
 
 
-async def repaired(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def repaired(d: Desk, env: WorkflowEnvironment) -> None:
     _, handle = await d.open(case_id="C-REPAIRED", onsite_requested=True)
     await handle.execute_update("reply", REPLY)
     await handle.signal("arrive", T3)
@@ -37,38 +39,33 @@ async def repaired(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any
     await handle.execute_update("arrive", T3)
     await env.sleep(timedelta(hours=20))
     await handle.execute_update("repaired", {**REPAIR, "cause": "product_defect"})
-    return handle
 
 
-async def third_party(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def third_party(d: Desk, env: WorkflowEnvironment) -> None:
     _, handle = await d.open(
         case_id="C-THIRD-PARTY", equipment_serial=POST_WARRANTY, emergency=True
     )
     await env.sleep(timedelta(hours=25))
     claim = {"vendor": "Acme", "invoice_ref": "I-1", "amount": "800.00"}
     await handle.execute_update("third_party_repair", claim)
-    return handle
 
 
-async def unknown_serial(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def unknown_serial(d: Desk, env: WorkflowEnvironment) -> None:
     _, handle = await d.open(case_id="C-UNKNOWN-SERIAL", equipment_serial="SN-UNKNOWN")
-    return handle
 
 
-async def invalid_request(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def invalid_request(d: Desk, env: WorkflowEnvironment) -> None:
     _, handle = await d.open(case_id="C-INVALID", fault="")
-    return handle
 
 
-async def cancelled(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def cancelled(d: Desk, env: WorkflowEnvironment) -> None:
     _, handle = await d.open(case_id="C-CANCELLED")
     await handle.signal("reply", REPLY)
     await env.sleep(timedelta(minutes=30))
     await handle.execute_update("cancel", {"by": "Li Wei", "reason": "fixed it ourselves"})
-    return handle
 
 
-async def clause_7(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def clause_7(d: Desk, env: WorkflowEnvironment) -> None:
     _, handle = await d.open(case_id="C-CLAUSE-7", emergency=True)
     state = await d.state(handle)
     reported = state["reported_at"]
@@ -80,34 +77,51 @@ async def clause_7(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any
     now = (await d.state(handle))["timeline"][-1]["at"]
     downtime["equipment_restored_at"] = now
     await handle.execute_update("repaired", {**REPAIR, "cause": "product_defect", **downtime})
-    return handle
 
 
-async def written_explanation(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def written_explanation(d: Desk, env: WorkflowEnvironment) -> None:
     _, handle = await d.open(case_id="C-EXPLANATION", equipment_serial=POST_WARRANTY)
     await handle.execute_update("reply", REPLY)
     await handle.execute_update("dispatch", T3)
     await env.sleep(timedelta(hours=25))
     await handle.execute_update("arrive", T3)
     await handle.execute_update("repaired", REPAIR)
-    return handle
 
 
-async def open_dispatched(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def open_dispatched(d: Desk, env: WorkflowEnvironment) -> None:
     """Still open: dispatched, waiting for the technician, no clock missed yet."""
     _, handle = await d.open(case_id="C-OPEN-DISPATCHED", onsite_requested=True)
     await handle.execute_update("reply", REPLY)
     await handle.execute_update("dispatch", T3)
     await handle.execute_update("dispatch", {"technician_id": "T-4"})
     await env.sleep(timedelta(minutes=20))
-    return handle
 
 
-async def open_breached(d: Desk, env: WorkflowEnvironment) -> WorkflowHandle[Any, Any]:
+async def open_breached(d: Desk, env: WorkflowEnvironment) -> None:
     """Still open: every clock missed, nobody answered yet."""
     _, handle = await d.open(case_id="C-OPEN-BREACHED", onsite_requested=True)
     await env.sleep(timedelta(hours=26))
-    return handle
+
+
+async def warranty_across_cases(d: Desk, env: WorkflowEnvironment) -> None:
+    """Two cases on SN-77, whose warranty ended two days ago. C-EXTENDS, reported before the
+    end, is repaired after three days stopped (clause 7); the extension reaches C-COVERED,
+    reported today, which comes under the warranty and is repaired free."""
+    now = await env.get_current_time()
+    d.archive.machines["SN-77"] = Machine("CUST-7", now.date() - timedelta(days=2))
+    stopped = (now - timedelta(days=3)).isoformat()
+    _, first = await d.open(case_id="C-EXTENDS", equipment_serial="SN-77", reported_at=stopped)
+    _, later = await d.open(case_id="C-COVERED", equipment_serial="SN-77")
+    for handle in (first, later):
+        await handle.execute_update("reply", REPLY)
+        await handle.execute_update("dispatch", T3)
+        await handle.execute_update("arrive", T3)
+    downtime = {"equipment_stopped_at": stopped, "equipment_restored_at": now.isoformat()}
+    await first.execute_update("repaired", {**REPAIR, "cause": "product_defect", **downtime})
+    await first.result()
+    while (await d.state(later))["coverage"] != "in_warranty":
+        await asyncio.sleep(0.05)
+    await later.execute_update("repaired", {**REPAIR, "cause": "product_defect"})
 
 
 FINISHED: list[Scenario] = [
@@ -118,6 +132,7 @@ FINISHED: list[Scenario] = [
     cancelled,
     clause_7,
     written_explanation,
+    warranty_across_cases,
 ]
 OPEN: list[Scenario] = [open_dispatched, open_breached]
 
@@ -142,12 +157,16 @@ async def main(release: str) -> None:
         await ensure_search_attributes(env.client, "default")
         async with desk(env, "histories") as d:
             for scenario in FINISHED:
-                handle = await scenario(d, env)
-                await handle.result()
-                await record(handle, folder)
+                opened = len(d.handles)
+                await scenario(d, env)
+                for handle in d.handles[opened:]:
+                    await handle.result()
+                    await record(handle, folder)
             for scenario in OPEN:
-                handle = await scenario(d, env)
-                await record(handle, folder)
+                opened = len(d.handles)
+                await scenario(d, env)
+                for handle in d.handles[opened:]:
+                    await record(handle, folder)
 
 
 if __name__ == "__main__":

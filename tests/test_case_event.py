@@ -74,6 +74,33 @@ def test_an_event_is_written_once_however_often_it_is_recorded(database_url: str
     assert all(row.created_at == event.at for row in rows)
 
 
+def test_an_extension_names_the_other_cases_still_open_on_the_equipment(
+    database_url: str,
+) -> None:
+    case_events.sample_archive(database_url)
+    open_on_sn42, ended_on_sn42 = case_events.cancelled("C-2001"), case_events.cancelled("C-2002")
+    open_on_sn43 = case_events.cancelled("C-2003")
+    assert open_on_sn42.state and open_on_sn43.state
+    for event in (
+        open_on_sn42.model_copy(
+            update={"state": open_on_sn42.state.model_copy(update={"status": Status.on_site})}
+        ),
+        ended_on_sn42,
+        open_on_sn43.model_copy(
+            update={
+                "state": open_on_sn43.state.model_copy(
+                    update={"status": Status.awaiting_reply, "equipment_serial": "SN-43"}
+                )
+            }
+        ),
+    ):
+        recorder(database_url).record_case_event(event)
+    extended = case_events.event_of(notice_cases.late_repair(Language.en), extension_days=3)
+    assert recorder(database_url).record_case_event(extended).also_open == ["C-2001"]
+    plain = case_events.late_repair("C-1009")
+    assert recorder(database_url).record_case_event(plain).also_open == []
+
+
 def test_letters_are_rendered_in_the_addressees_language(database_url: str) -> None:
     case_events.sample_archive(database_url)
     recorder(database_url).record_case_event(case_events.cancelled())

@@ -137,6 +137,16 @@ def test_a_warranty_repair_is_free_and_tells_of_the_extension() -> None:
         assert "CNY" not in body
 
 
+def test_a_case_another_case_brought_under_the_warranty_is_repaired_free() -> None:
+    for language, free in (
+        (Language.en, "free of charge under your warranty"),
+        (Language.zh, "免费"),
+    ):
+        body = render(notice_cases.covered_by_another_case(language), language, SHANGHAI).body
+        assert free in body and "CNY" not in body
+        assert "clause 7" not in body and "第7条" not in body  # not this repair's extension
+
+
 def test_staff_letters_carry_what_they_must_act_on() -> None:
     requests = notice_cases.emergency_third_party(Language.en, currency="USD")
     breach = render(the(requests, "breach", "manager"), Language.en, SHANGHAI)

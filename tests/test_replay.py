@@ -69,5 +69,12 @@ async def test_a_changed_dispute_workflow_is_caught() -> None:
 
 
 def test_there_are_histories_to_replay() -> None:
-    assert {p.parent.name for p in HISTORIES} >= {"v1.0", "v1.1", "v1.1-ip", "v1.2", "v1.3"}
+    assert {p.parent.name for p in HISTORIES} >= {
+        "v1.0",
+        "v1.1",
+        "v1.1-ip",
+        "v1.2",
+        "v1.3",
+        "v1.3-warranty",
+    }
     assert any(p.stem.startswith("ip-") for p in HISTORIES)

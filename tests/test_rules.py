@@ -79,6 +79,22 @@ def test_coverage_on_the_boundary(reported_on, coverage):
     assert rules.coverage_on(reported_on, date(2028, 1, 14)) is coverage
 
 
+# Clause 7 across cases: another case's extension moves the end to (or past) a later report.
+@pytest.mark.parametrize(
+    ("coverage", "reported_on", "ends_on", "covered"),
+    [
+        (Coverage.post_warranty, date(2028, 1, 16), date(2028, 1, 17), True),
+        (Coverage.post_warranty, date(2028, 1, 17), date(2028, 1, 17), True),
+        (Coverage.post_warranty, date(2028, 1, 18), date(2028, 1, 17), False),
+        (Coverage.in_warranty, date(2028, 1, 10), date(2028, 1, 17), False),
+    ],
+)
+def test_an_extension_covers_a_later_report_up_to_its_new_end(
+    coverage, reported_on, ends_on, covered
+):
+    assert rules.covered_by_extension(coverage, reported_on, ends_on) is covered
+
+
 # The contract's table "Which SLAs run": (coverage, emergency, on-site needed) -> on-site span.
 @pytest.mark.parametrize(
     ("coverage", "emergency", "onsite_needed", "onsite"),

@@ -17,7 +17,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from workflows.messages import CaseRequest, CaseState, Charge, Coverage, Message, Sla, Terms
+from workflows.messages import (
+    CaseRequest,
+    CaseState,
+    Charge,
+    Coverage,
+    Identifier,
+    Message,
+    Sla,
+    Terms,
+)
 
 LOOKUP_EQUIPMENT = "lookup_equipment"
 ARCHIVE_CASE = "archive_case"
@@ -146,9 +155,20 @@ class CaseEvent(Message):
 
 class EventRecorded(Message):
     """The equipment's warranty end as the archive now has it (every clause 7 extension of
-    every case on that serial), or None when the case has no equipment in the archive."""
+    every case on that serial), or None when the case has no equipment in the archive; and,
+    when the record carried a clause 7 extension, the other cases on that equipment still open
+    (their ids), which the workflow tells of the new end (signal `warranty_extended`)."""
 
     warranty_ends_on: date | None = None
+    also_open: list[str] = []
+
+
+class WarrantyNews(Message):
+    """The `warranty_extended` signal a case sends the other open cases on its equipment when
+    its repair extends the warranty (clause 7): the new end, and the case that earned it."""
+
+    warranty_ends_on: date
+    by_case: Identifier | None = None
 
 
 class OpenCase(Message):

@@ -22,19 +22,21 @@ The commands a case issues, which a change must keep for the cases already open 
 change RepairCase" in the README): its release's patch markers; `open_case` (v1.3) or the
 look-up; then, as the case moves, search attribute upserts (only when a value changes), one
 timer per wait for the next warning or deadline, and one `record_case_event` per batch of
-changes, one at a time.
+changes, one at a time. Only where clause 7 reaches across cases: the
+`repairdesk-warranty-across-cases` marker, and after the record that extended the warranty, one
+`warranty_extended` signal to each other case open on the equipment.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from temporalio import workflow
 from temporalio.common import Priority, RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
@@ -49,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         EventRecorded,
         LookupRequest,
         OpenCase,
+        WarrantyNews,
     )
     from workflows.case_events import case_event, digest
     from workflows.case_file import CaseFile, Effect
@@ -73,6 +76,11 @@ ARCHIVE_TIMEOUT = timedelta(seconds=30)  # a local activity (v1.1 cases)
 ACTIVITY_TIMEOUT = timedelta(seconds=10)
 # A new case is placed ahead of any backlog of records (1 is the highest priority, 3 the default).
 PLACEMENT = Priority(priority_key=1)
+# Clause 7 across cases: an extension reaches the other open cases on the equipment, and a case
+# it brings under the warranty is covered. Asked only when it changes something, so a case
+# recorded before keeps replaying (its history has no such marker, and nothing is changed).
+WARRANTY_ACROSS_CASES = "repairdesk-warranty-across-cases"
+WARRANTY_EXTENDED = "warranty_extended"  # the signal, {"warranty_ends_on", "by_case"}
 
 
 def archived_fields(state: CaseState) -> tuple[Any, ...]:
@@ -247,7 +255,8 @@ class CaseEngine:
             try:
                 recorded = await self._archive(RECORD_CASE_EVENT, event, EventRecorded)
                 self._archived = now_as_json
-                self._case.adopt_warranty_end(recorded.warranty_ends_on)
+                self._learn_warranty_end(recorded.warranty_ends_on)
+                await self._tell_other_cases(recorded)
             except ActivityError as e:
                 self._archived = None  # the next record carries the whole case
                 cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
@@ -255,6 +264,57 @@ class CaseEngine:
             finally:
                 self._recording = False
             self._show()
+
+    def _learn_warranty_end(self, ends_on: date | None, by_case: str | None = None) -> None:
+        """The equipment's warranty end as the archive has it; one that brings this open case
+        under the warranty covers it (clauses 7 and 1)."""
+        if self._case.comes_under_warranty(ends_on) and workflow.patched(WARRANTY_ACROSS_CASES):
+            assert ends_on is not None
+            self._case.cover(ends_on, by_case, workflow.now())
+        else:
+            self._case.adopt_warranty_end(ends_on)
+
+    async def _tell_other_cases(self, recorded: EventRecorded) -> None:
+        """This case's record extended the warranty: tell the other open cases on the
+        equipment its new end. One that has ended meanwhile cannot take it, and needs not."""
+        if not recorded.also_open or not workflow.patched(WARRANTY_ACROSS_CASES):
+            return
+        assert recorded.warranty_ends_on is not None
+        news = {
+            "warranty_ends_on": recorded.warranty_ends_on.isoformat(),
+            "by_case": self._case.state.case_id,
+        }
+        told = [
+            workflow.get_external_workflow_handle(f"{WORKFLOW_ID_PREFIX}{case_id}").signal(
+                WARRANTY_EXTENDED, news
+            )
+            for case_id in recorded.also_open
+        ]
+        for case_id, outcome in zip(
+            recorded.also_open, await asyncio.gather(*told, return_exceptions=True), strict=True
+        ):
+            if isinstance(outcome, FailureError):
+                workflow.logger.info(
+                    "case %s not told of the warranty's new end: %s", case_id, outcome
+                )
+            elif isinstance(outcome, BaseException):
+                raise outcome
+
+    async def warranty_extended(self, payload: Any) -> None:
+        """Another case on this equipment extended its warranty (clause 7). A history that
+        took the signal without this handler (an older worker) has no marker, and replays
+        without it changing anything."""
+        try:
+            news = WarrantyNews.model_validate(payload)
+        except ValidationError as e:
+            detail = "; ".join(f"{x.field}: {x.message}" for x in field_errors(e))
+            self._case.record_failure(f"{WARRANTY_EXTENDED} ignored: {detail}", workflow.now())
+            return
+        await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
+        if news.warranty_ends_on != self._case.state.warranty_ends_on and workflow.patched(
+            WARRANTY_ACROSS_CASES
+        ):
+            self._learn_warranty_end(news.warranty_ends_on, news.by_case)
 
     async def _archive(
         self,

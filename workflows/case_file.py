@@ -19,7 +19,7 @@ from typing import Literal
 
 from workflows import rules
 from workflows.activity_io import Audience, CaseFacts
-from workflows.clock_text import shown
+from workflows.clock_text import shown, zone
 from workflows.messages import (
     ENDED,
     Action,
@@ -161,6 +161,30 @@ class CaseFile:
         if ends_on is not None and self.opened and ends_on != self.state.warranty_ends_on:
             self.state.warranty_ends_on = ends_on
             self.state.version += 1
+
+    def comes_under_warranty(self, ends_on: date | None) -> bool:
+        """Whether the warranty end `ends_on` would bring this open case under the warranty."""
+        s = self.state
+        if ends_on is None or not self.opened or self.ended or s.reported_at is None:
+            return False
+        reported_on = s.reported_at.astimezone(zone(s.timezone)).date()
+        assert s.coverage is not None
+        return rules.covered_by_extension(s.coverage, reported_on, ends_on)
+
+    def cover(self, ends_on: date, by_case: str | None, now: datetime) -> None:
+        """Another case's clause 7 extension moved the warranty's end to `ends_on`, on or after
+        this case's report: the case is in warranty from now on, and its repair is free (clause
+        1). Its clocks stay as they were set when it opened."""
+        s = self.state
+        s.warranty_ends_on, s.coverage = ends_on, Coverage.in_warranty
+        by = f" by case {by_case}" if by_case else ""
+        self._log(
+            now,
+            "warranty_extended",
+            f"warranty extended{by} to {ends_on.isoformat()} (clause 7): this case is now "
+            "in warranty",
+            {"warranty_ends_on": ends_on.isoformat(), "by_case": by_case},
+        )
 
     # --- the technicians' and the office's actions ---
 

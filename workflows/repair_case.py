@@ -63,6 +63,14 @@ class RepairCase:
             detail = payload.get("detail") if isinstance(payload, dict) else None
             self._engine.delivery_problem(str(detail or "a delivery failed"))
 
+    @workflow.signal(name="warranty_extended")
+    async def warranty_extended(self, payload: Any = None) -> None:
+        """From another open case on the same equipment, whose repair extended its warranty
+        (clause 7): the new end, which may bring this case under the warranty. A case opened
+        under v1.0 keeps its verdicts."""
+        if isinstance(self._engine, CaseEngine):
+            await self._engine.warranty_extended(payload)
+
     @workflow.update(name="reply")
     async def reply(self, payload: Any = None) -> CaseState:
         return await self._engine.update("reply", payload)

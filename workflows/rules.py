@@ -100,6 +100,14 @@ def coverage_on(reported_on: date, ends_on: date) -> Coverage:
     return Coverage.in_warranty if reported_on <= ends_on else Coverage.post_warranty
 
 
+def covered_by_extension(coverage: Coverage, reported_on: date, ends_on: date) -> bool:
+    """Clauses 7 and 1: a case reported after the warranty's end comes under the warranty when
+    another case's extension (downtime the vendor caused) moves the end to or past its report."""
+    return coverage is Coverage.post_warranty and coverage_on(reported_on, ends_on) is (
+        Coverage.in_warranty
+    )
+
+
 # --- which clocks run (clauses 2, 3 and 9) ---
 
 

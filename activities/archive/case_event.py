@@ -32,7 +32,7 @@ from activities.archive.case_rows import case_row, upsert_case
 from activities.archive.db import transient
 from activities.archive.placement import place
 from activities.archive.schema import CaseRecord, Equipment
-from activities.archive.warranty import extend_once
+from activities.archive.warranty import extend_once, open_cases_on
 from activities.delivery.doorbell import Doorbell
 from activities.finance import ledger
 from activities.logging import case_logger
@@ -80,6 +80,7 @@ class Written(NamedTuple):
     warranty_end: date | None
     letters: int
     charges: int
+    also_open: list[str]  # the other open cases on the equipment, when it was extended
 
 
 class CaseEventActivities:
@@ -101,7 +102,7 @@ class CaseEventActivities:
         except Exception as error:
             raise _failed(event.case_id, event.version, error) from error
         self._recorded(event, written)
-        return EventRecorded(warranty_ends_on=written.warranty_end)
+        return EventRecorded(warranty_ends_on=written.warranty_end, also_open=written.also_open)
 
     @activity.defn(name=OPEN_CASE)
     def open_case(self, order: OpenCase) -> CaseOpened:
@@ -120,8 +121,10 @@ class CaseEventActivities:
 
     def _write(self, session: Session, event: CaseEvent) -> Written:
         now = datetime.now(UTC)
+        also_open = []
         if event.extension:
             _extend(session, event.extension)
+            also_open = open_cases_on(session, event.extension.equipment_serial, event.case_id)
         state = _whole(session, event)
         warranty_end = _warranty_end(session, state)
         if warranty_end is not None:
@@ -139,7 +142,7 @@ class CaseEventActivities:
         charges = sum(
             ledger.book(session, _booking(state, charge, event.at), now) for charge in event.charges
         )
-        return Written(state, warranty_end, letters, charges)
+        return Written(state, warranty_end, letters, charges, also_open)
 
     def _recorded(self, event: CaseEvent, written: Written) -> None:
         """Committed: wake the relay for the new rows, and say what was written."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from activities.archive.once import insert_once
-from activities.archive.schema import Equipment, WarrantyExtensionRecord
+from activities.archive.schema import CaseRecord, Equipment, WarrantyExtensionRecord
 from workflows import rules
 from workflows.activity_io import WarrantyExtension
+from workflows.messages import ENDED
 
 
 def ends_on(equipment: Equipment) -> date:
@@ -38,3 +39,17 @@ def extend_once(session: Session, extension: WarrantyExtension) -> bool:
         .values(extension_days=Equipment.extension_days + extension.days)
     )
     return True
+
+
+def open_cases_on(session: Session, serial: str, besides: str) -> list[str]:
+    """The cases on `serial` other than `besides` that are still open, as the archive's rows
+    have them: the ones a new extension of that equipment's warranty must reach."""
+    cases = CaseRecord.__table__.c
+    found = session.execute(
+        select(cases.case_id)
+        .where(cases.equipment_serial == serial)
+        .where(cases.case_id != besides)
+        .where(cases.status.not_in([status.value for status in ENDED]))
+        .order_by(cases.case_id)
+    )
+    return list(found.scalars())

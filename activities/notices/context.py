@@ -111,7 +111,7 @@ def _written_explanation(request: LetterRequest, words: Wording) -> Context:
 
 def _repaired(request: LetterRequest, words: Wording) -> Context:
     case = request.case
-    repaired, extended = _data(case, "repaired"), _data(case, "warranty_extended")
+    repaired, extended = _data(case, "repaired"), _own_extension(case)
     cause = words.phrase(f"cause_{case.cause.value}") if case.cause else "-"
     notes = repaired.get("notes")
     return {
@@ -149,6 +149,13 @@ def _third_party_repair(request: LetterRequest, words: Wording) -> Context:
 def _data(case: CaseState, kind: str) -> dict[str, object]:
     entry = last_entry(case, kind)
     return dict(entry.data or {}) if entry else {}
+
+
+def _own_extension(case: CaseState) -> dict[str, object]:
+    """The clause 7 extension this repair earned; not one another case's extension brought
+    (that one names `by_case`, and the repair it covers is free)."""
+    data = _data(case, "warranty_extended")
+    return {} if "by_case" in data else data
 
 
 def _strings(data: dict[str, object]) -> dict[str, str]:
