@@ -77,10 +77,7 @@ async def read_state(client: Client, named: Named, result_type: type[State]) -> 
     """The `state` query's answer."""
     handle = client.get_workflow_handle(named.workflow_id)
     try:
-        state: State = await query_state(
-            handle, result_type=result_type, rpc_timeout=ANSWER_TIMEOUT
-        )
-        return state
+        return await query_state(handle, result_type=result_type, rpc_timeout=ANSWER_TIMEOUT)
     except RPCError as e:
         raise await explain(client, named, e) from None
     except WorkflowQueryFailedError as e:

@@ -90,13 +90,27 @@ async def test_an_end_short_of_the_report_or_a_case_in_warranty_changes_no_cover
     assert markers == [["repairdesk-1.3", WARRANTY_ACROSS_CASES]] * 2
 
 
-async def test_a_signal_that_does_not_validate_is_a_warning_and_changes_nothing(env, task_queue):
+NOT_NEWS = [
+    None,
+    "2099-01-01",
+    {},
+    {"warranty_ends_on": "soon"},
+    {"warranty_ends_on": "2099-13-01"},
+    {"warranty_ends_on": "2099-01-01", "by_case": "C 1; DROP"},
+    {"warranty_ends_on": ["2099-01-01"]},
+]
+
+
+async def test_signals_that_do_not_validate_are_warnings_and_change_nothing(env, task_queue):
     async with desk(env, task_queue) as d:
         _, handle = await d.open(equipment_serial=POST_WARRANTY)
-        await handle.signal("warranty_extended", {"warranty_ends_on": "soon"})
+        for payload in NOT_NEWS:
+            await handle.signal("warranty_extended", payload)
         await handle.execute_update("cancel", CANCEL)
         state = await handle.result()
-    assert state["coverage"] == "post_warranty"
-    [warning] = [e["detail"] for e in state["timeline"] if e["kind"] == "warning"]
-    assert warning.startswith("warranty_extended ignored: warranty_ends_on:")
-    assert not extensions(state)
+        markers, _ = await markers_and_activities(handle)
+    assert (state["coverage"], state["warranty_ends_on"]) == ("post_warranty", "2020-01-01")
+    warnings = [e["detail"] for e in state["timeline"] if e["kind"] == "warning"]
+    assert len(warnings) == len(NOT_NEWS)
+    assert all(w.startswith("warranty_extended ignored: ") for w in warnings)
+    assert not extensions(state) and markers == ["repairdesk-1.3"]

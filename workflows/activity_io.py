@@ -17,16 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from workflows.messages import (
-    CaseRequest,
-    CaseState,
-    Charge,
-    Coverage,
-    Identifier,
-    Message,
-    Sla,
-    Terms,
-)
+from workflows.messages import CaseRequest, CaseState, Charge, Coverage, Message, Sla, Terms
 
 LOOKUP_EQUIPMENT = "lookup_equipment"
 ARCHIVE_CASE = "archive_case"
@@ -161,14 +152,6 @@ class EventRecorded(Message):
 
     warranty_ends_on: date | None = None
     also_open: list[str] = []
-
-
-class WarrantyNews(Message):
-    """The `warranty_extended` signal a case sends the other open cases on its equipment when
-    its repair extends the warranty (clause 7): the new end, and the case that earned it."""
-
-    warranty_ends_on: date
-    by_case: Identifier | None = None
 
 
 class OpenCase(Message):

@@ -51,12 +51,18 @@ with workflow.unsafe.imports_passed_through():
         EventRecorded,
         LookupRequest,
         OpenCase,
-        WarrantyNews,
     )
     from workflows.case_events import case_event, digest
     from workflows.case_file import CaseFile, Effect
     from workflows.details import current_details
-    from workflows.messages import ACTIONS, Action, CaseRequest, CaseState, FieldError
+    from workflows.messages import (
+        ACTIONS,
+        Action,
+        CaseRequest,
+        CaseState,
+        FieldError,
+        WarrantyNews,
+    )
     from workflows.rules import reported_at_problem
     from workflows.stale_clock import timer_fired
     from workflows.validation import field_errors, rejection

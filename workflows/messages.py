@@ -240,6 +240,14 @@ ACTIONS: dict[str, type[Action]] = {
 }
 
 
+class WarrantyNews(Message):
+    """*(addition)* The `warranty_extended` signal: a case whose repair extended the
+    equipment's warranty (clause 7) tells the other cases open on it the new end."""
+
+    warranty_ends_on: date
+    by_case: Identifier | None = None
+
+
 # --- state: what the `state` query and the workflow result return ---
 
 
