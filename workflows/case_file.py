@@ -167,8 +167,8 @@ class CaseFile:
         s = self.state
         if ends_on is None or not self.opened or self.ended or s.reported_at is None:
             return False
-        reported_on = s.reported_at.astimezone(zone(s.timezone)).date()
         assert s.coverage is not None
+        reported_on = rules.reported_on(s.reported_at, zone(s.timezone))
         return rules.covered_by_extension(s.coverage, reported_on, ends_on)
 
     def cover(self, ends_on: date, by_case: str | None, now: datetime) -> None:

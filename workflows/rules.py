@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from workflows.messages import (
     ENDED,
@@ -94,6 +95,12 @@ def warranty_ends_on(start: date, months: int, extension_days: int = 0) -> date:
     `months` later (the month's last day when it has no such day), plus the days earned by
     clause 7. 2025-01-15 + 12 months: 2026-01-15; 2025-01-31 + 1 month: 2025-02-28."""
     return add_months(start, months) + timedelta(days=extension_days)
+
+
+def reported_on(reported_at: datetime, zone: ZoneInfo) -> date:
+    """The day of the report where the vendor keeps its books (`REPAIRDESK_TIMEZONE`): the
+    warranty's last day counts whole there."""
+    return reported_at.astimezone(zone).date()
 
 
 def coverage_on(reported_on: date, ends_on: date) -> Coverage:

@@ -25,7 +25,7 @@ def place(session: Session, request: LookupRequest, settings: Settings) -> CaseF
     customer = session.get(Customer, equipment.customer_id)
     contract = session.get(Contract, equipment.customer_id)
     warranty_end = ends_on(equipment)
-    reported_on = request.reported_at.astimezone(settings.zone).date()
+    reported_on = rules.reported_on(request.reported_at, settings.zone)
     facts = CaseFacts(
         found=True,
         customer_name=customer.name if customer else None,
