@@ -20,7 +20,7 @@ from starter.answers import CaseError, Named, read_state, send_update, settled_s
 from starter.case_args import IDENTIFIER, new_case_id, workflow_id
 from workflows import search_attributes as keys
 from workflows.details import static_details, static_summary
-from workflows.messages import CaseRequest, CaseState, Status, case_placed
+from workflows.messages import CaseRequest, CaseState, Status, case_placed, listed
 
 WORKFLOW_TYPE = "RepairCase"
 # How often `repairdesk open` asks whether the archive look-up has placed the case yet.
@@ -123,7 +123,7 @@ def rejection(state: CaseState) -> str:
     """Why a case was rejected: its outcome's reason and every validation error."""
     if state.outcome is None:
         return "no reason recorded"
-    errors = "; ".join(f"{error.field}: {error.message}" for error in state.outcome.errors)
+    errors = listed(state.outcome.errors)
     return f"{state.outcome.reason} ({errors})" if errors else state.outcome.reason
 
 

@@ -62,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         FieldError,
         WarrantyNews,
+        listed,
     )
     from workflows.rules import reported_at_problem
     from workflows.stale_clock import timer_fired
@@ -313,8 +314,8 @@ class CaseEngine:
         try:
             news = WarrantyNews.model_validate(payload)
         except ValidationError as e:
-            detail = "; ".join(f"{x.field}: {x.message}" for x in field_errors(e))
-            self._case.record_failure(f"{WARRANTY_EXTENDED} ignored: {detail}", workflow.now())
+            problems = listed(field_errors(e))
+            self._case.record_failure(f"{WARRANTY_EXTENDED} ignored: {problems}", workflow.now())
             return
         await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
         if news.warranty_ends_on != self._case.state.warranty_ends_on and workflow.patched(

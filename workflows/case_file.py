@@ -38,6 +38,7 @@ from workflows.messages import (
     Status,
     ThirdPartyRepair,
     TimelineEntry,
+    listed,
 )
 
 CHARGE_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-4e8a-9c3f-2d1e0b9a8c7d")
@@ -116,8 +117,8 @@ class CaseFile:
         cls, case_id: str, errors: list[FieldError], now: datetime, run_id: str
     ) -> CaseFile:
         case = cls(state=CaseState(case_id=case_id, status=Status.opening), run_id=run_id)
-        listed = "; ".join(f"{e.field}: {e.message}" for e in errors)
-        case._end(Status.rejected, f"the request does not validate: {listed}", now, errors)
+        reason = f"the request does not validate: {listed(errors)}"
+        case._end(Status.rejected, reason, now, errors)
         return case
 
     @property

@@ -25,7 +25,7 @@ from workflows.ip_messages import (
     Note,
     Settle,
 )
-from workflows.messages import Charge, FieldError, TimelineEntry
+from workflows.messages import Charge, FieldError, TimelineEntry, listed
 
 WORKFLOW_ID_PREFIX = "ip-"
 # Charge ids are UUID5s of the dispute, its run and the event: the CloudEvent `id` for ever.
@@ -63,8 +63,8 @@ class DisputeFile:
         cls, dispute_id: str, errors: list[FieldError], now: datetime, run_id: str
     ) -> DisputeFile:
         dispute = cls(DisputeState(dispute_id=dispute_id, status=DisputeStatus.opening), run_id)
-        listed = "; ".join(f"{e.field}: {e.message}" for e in errors)
-        dispute._end(DisputeStatus.rejected, f"the request does not validate: {listed}", now)
+        reason = f"the request does not validate: {listed(errors)}"
+        dispute._end(DisputeStatus.rejected, reason, now)
         assert dispute.state.outcome is not None
         dispute.state.outcome.errors = errors
         return dispute

@@ -296,6 +296,11 @@ class FieldError(Message):
     message: str
 
 
+def listed(errors: list[FieldError]) -> str:
+    """Field errors as one line: `field: message; field: message`."""
+    return "; ".join(f"{e.field}: {e.message}" for e in errors)
+
+
 class Outcome(Message):
     status: Status
     reason: str

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from temporalio.exceptions import ApplicationError
 
-from workflows.messages import FieldError
+from workflows.messages import FieldError, listed
 
 REJECTED = "ActionRejected"
 A = TypeVar("A", bound=BaseModel)
@@ -30,8 +30,7 @@ def read_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A | 
     try:
         return actions[name].model_validate(payload)
     except ValidationError as e:
-        listed = "; ".join(f"{f.field}: {f.message}" for f in field_errors(e))
-        return f"the payload does not validate: {listed}"
+        return f"the payload does not validate: {listed(field_errors(e))}"
 
 
 def rejection(name: str, reason: str) -> ApplicationError:

@@ -63,9 +63,9 @@ def settle(
 ) -> None:
     """Write each attempt's outcome (`outcome.changes`, by row key) to its row, ending its lease,
     in one transaction."""
+    status = queue.status.key
     with sessions.begin() as session:
         for key, values in outcomes:
-            status = queue.status.key
             columns = {status if name == "status" else name: v for name, v in values.items()}
             session.execute(update(queue.model).where(queue.key == key).values(**columns))
 
