@@ -24,11 +24,12 @@ from activities.archive.activities import ArchiveActivities
 from activities.archive.case_event import CaseEventActivities
 from activities.archive.db import archive
 from activities.archive.disputes import DisputeActivities
+from activities.archive.downtime import DowntimeActivities
 from activities.delivery.doorbell import Doorbell
 from activities.delivery.relay import Relay
 from activities.finance.activities import FinanceActivities
 from activities.logging import configure_logging
-from activities.metrics import metrics_runtime, report_backlog
+from activities.metrics import CountOnce, metrics_runtime, report_backlog
 from activities.notices.activities import NoticeActivities
 from activities.settings import Settings, SettingsError
 from starter.connection import ConnectionFailed, connect, ensure_search_attributes
@@ -75,6 +76,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         *NoticeActivities(settings, sessions, doorbell).all(),
         *FinanceActivities(settings, sessions, doorbell).all(),
         *DisputeActivities(settings, sessions, doorbell).all(),
+        DowntimeActivities(sessions).count_downtime,
     ]
     return CaseWorker(
         client,
@@ -86,6 +88,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         max_concurrent_activities=settings.activity_slots,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         workflow_runner=WORKFLOW_RUNNER,
+        interceptors=[CountOnce()],
     )
 
 

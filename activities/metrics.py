@@ -9,6 +9,8 @@ neither: durations in milliseconds with no unit in the name, counters without `_
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 
 import structlog
@@ -16,15 +18,45 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.worker import Interceptor, WorkflowInboundInterceptor, WorkflowInterceptorClassInput
 
 from activities.archive.schema import CaseRecord, LedgerEntry, Notice
 from activities.finance.ledger import UNDELIVERED
 from activities.settings import SettingsError
+from workflows.metrics import FIRST_TIME
 
 BACKLOG_EVERY = timedelta(seconds=15)
 # Service deadlines run in hours, not the SDK's default seconds: buckets from 5 min to 2 days.
 SLA_BUCKETS = [m * 60.0 for m in (5, 15, 30, 45, 60, 90, 120, 180, 240, 360, 720, 1440, 2880)]
 log = structlog.get_logger("repairdesk.metrics")
+
+
+class CountOnce(Interceptor):
+    """Gives workflow code `FIRST_TIME`: whether an event of a run (`<run id>/<event>`) is
+    counted for the first time in this worker's life, so a workflow task that fails and is
+    retried counts nothing twice (workflows/metrics.py). It remembers the last `REMEMBERED`
+    events, far more than the events of the cases one worker holds open."""
+
+    REMEMBERED = 1_000_000
+
+    def __init__(self) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        with self._lock:
+            if key in self._seen:
+                return False
+            self._seen[key] = None
+            if len(self._seen) > self.REMEMBERED:
+                self._seen.popitem(last=False)
+            return True
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor] | None:
+        input.unsafe_extern_functions[FIRST_TIME] = self.first_time
+        return None
 
 
 def metrics_runtime(bind_address: str) -> Runtime:

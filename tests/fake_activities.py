@@ -16,6 +16,7 @@ from workflows import rules
 from workflows.activity_io import (
     ARCHIVE_CASE,
     BOOK_CHARGE,
+    COUNT_DOWNTIME,
     DELIVER_CHARGE,
     EXTEND_WARRANTY,
     LOOKUP_EQUIPMENT,
@@ -29,6 +30,8 @@ from workflows.activity_io import (
     ChargeBooking,
     ChargeDelivery,
     DeliveryResult,
+    DowntimeCounted,
+    DowntimeStretch,
     EventRecorded,
     ExtensionResult,
     LookupRequest,
@@ -56,6 +59,7 @@ class FakeArchive:
     deliveries: list[str] = field(default_factory=list)
     extensions: list[WarrantyExtension] = field(default_factory=list)
     archived: dict[str, ArchiveCase] = field(default_factory=dict)
+    stretches: dict[str, DowntimeStretch] = field(default_factory=dict)
     finance_accepts: bool = True
     # open_case as a worker of another release would run it: its case differs from the
     # workflow's (another digest)
@@ -161,6 +165,10 @@ class FakeArchive:
                 raise ApplicationError(
                     "the event cannot be recorded", type="CaseEventRefused", non_retryable=True
                 )
+            held = self.archived.get(order.request.case_id)
+            if held is not None and held.run_id != order.run_id:
+                reason = f"case id {order.request.case_id} names an earlier case"
+                return CaseOpened(facts=CaseFacts(found=False, id_taken=True, reason=reason))
             facts = await lookup(order.lookup())
             if not facts.found:
                 return CaseOpened(facts=facts)
@@ -172,7 +180,31 @@ class FakeArchive:
                 facts=facts, digest=digest, warranty_ends_on=recorded.warranty_ends_on
             )
 
+        @activity.defn(name=COUNT_DOWNTIME)
+        async def count_downtime(stretch: DowntimeStretch) -> DowntimeCounted:
+            """As the real archive counts: against the union of the serial's other stretches."""
+            claimed = [
+                (s.stopped_at, s.restored_at)
+                for key, s in self.stretches.items()
+                if s.equipment_serial == stretch.equipment_serial and key != stretch.key
+            ]
+            self.stretches[stretch.key] = stretch
+            downtime, days = rules.downtime_not_claimed(
+                (stretch.stopped_at, stretch.restored_at), claimed
+            )
+            machine = self.machines[stretch.equipment_serial]
+            machine.warranty_ends_on += timedelta(days=days)
+            return DowntimeCounted(
+                downtime=downtime,
+                days=days,
+                warranty_ends_on=machine.warranty_ends_on,
+                also_open=self.open_cases_on(stretch.equipment_serial, stretch.case_id)
+                if days
+                else [],
+            )
+
         return [
+            count_downtime,
             lookup,
             send_notice,
             book,

@@ -124,6 +124,49 @@ async def warranty_across_cases(d: Desk, env: WorkflowEnvironment) -> None:
     await later.execute_update("repaired", {**REPAIR, "cause": "product_defect"})
 
 
+async def offered_visit(d: Desk, env: WorkflowEnvironment) -> None:
+    """v1.4: remote help first; the office dispatches at report + 4 h, the clock from then."""
+    _, handle = await d.open(case_id="C-OFFERED-VISIT")
+    await handle.execute_update("reply", REPLY)
+    await env.sleep(timedelta(hours=4))
+    await handle.execute_update("dispatch", T3)
+    await env.sleep(timedelta(hours=2))
+    await handle.execute_update("arrive", T3)
+    await handle.execute_update("repaired", REPAIR)
+
+
+async def one_stoppage_twice(d: Desk, env: WorkflowEnvironment) -> None:
+    """v1.4: two cases on SN-88 report the same 24 h stoppage; the archive counts it once."""
+    now = await env.get_current_time()
+    d.archive.machines["SN-88"] = Machine("CUST-7", now.date() + timedelta(days=30))
+    stoppage = {
+        "equipment_stopped_at": (now - timedelta(days=1)).isoformat(),
+        "equipment_restored_at": now.isoformat(),
+    }
+    first = (await d.open(case_id="C-STOPPED-FIRST", equipment_serial="SN-88"))[1]
+    second = (await d.open(case_id="C-STOPPED-AGAIN", equipment_serial="SN-88"))[1]
+    for handle in (first, second):
+        await handle.execute_update("dispatch", T3)
+        await handle.execute_update("arrive", T3)
+        await handle.execute_update("repaired", {**REPAIR, "cause": "product_defect", **stoppage})
+
+
+async def untrusted_warranty_news(d: Desk, env: WorkflowEnvironment) -> None:
+    """v1.4: a `warranty_extended` signal from outside with a date the archive does not hold."""
+    _, handle = await d.open(case_id="C-NEWS", equipment_serial=POST_WARRANTY)
+    await handle.signal("warranty_extended", {"warranty_ends_on": "2099-12-31"})
+    await handle.execute_update("reply", REPLY)
+    await handle.execute_update("cancel", {"by": "Li Wei", "reason": "fixed it ourselves"})
+
+
+async def reused_id(d: Desk, env: WorkflowEnvironment) -> None:
+    """v1.4: C-REUSED cancelled, then started again under its id: refused, nothing written."""
+    _, handle = await d.open(case_id="C-REUSED")
+    await handle.execute_update("cancel", {"by": "Li Wei", "reason": "fixed it ourselves"})
+    await handle.result()
+    await d.open(case_id="C-REUSED")
+
+
 FINISHED: list[Scenario] = [
     repaired,
     third_party,
@@ -133,14 +176,23 @@ FINISHED: list[Scenario] = [
     clause_7,
     written_explanation,
     warranty_across_cases,
+    offered_visit,
+    one_stoppage_twice,
+    untrusted_warranty_news,
+    reused_id,
 ]
 OPEN: list[Scenario] = [open_dispatched, open_breached]
 
 
 async def record(handle: WorkflowHandle[Any, Any], folder: Path) -> None:
-    """Saved under the workflow id, which the replay needs: the case id must match it."""
+    """Saved under the workflow id, which the replay needs: the case id must match it. A
+    second run under one id (a reused id) goes to the folder `<release>-again`."""
     history = await handle.fetch_history()
-    (folder / f"{handle.id}.json").write_text(history.to_json())
+    path = folder / f"{handle.id}.json"
+    if path.exists():
+        path = folder.with_name(f"{folder.name}-again") / path.name
+        path.parent.mkdir(exist_ok=True)
+    path.write_text(history.to_json())
 
 
 async def main(release: str) -> None:

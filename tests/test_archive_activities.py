@@ -175,18 +175,20 @@ def test_archive_case_keeps_the_newest_snapshot_of_a_run(database_url: str, tmp_
     assert (row.version, row.status, row.outcome) == (4, "cancelled", "cancelled by the customer")
 
 
-def test_archive_case_from_a_new_run_replaces_the_row(database_url: str, tmp_path: Path) -> None:
+def test_archive_case_from_a_new_run_never_replaces_the_row(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A case id names one case for ever (contract v1.2): the ended case's record stays."""
     activities = loaded(database_url, tmp_path)
     activities.archive_case(snapshot(9, Status.cancelled, run_id="run-1"))
     activities.archive_case(snapshot(1, Status.awaiting_reply, run_id="run-2"))
     row = case_record(activities)
     assert (row.run_id, row.version, row.status, row.breached) == (
-        "run-2",
-        1,
-        "awaiting_reply",
-        False,
+        "run-1",
+        9,
+        "cancelled",
+        True,
     )
-    assert row.outcome is None and row.met == {}
 
 
 # --- extend_warranty ---

@@ -61,7 +61,7 @@ def test_times_are_shown_in_the_configured_zone_with_the_zone_named() -> None:
     assert "report of 2026-11-24 16:00 Asia/Shanghai" in shanghai
     assert "by 2026-11-24 17:00 Asia/Shanghai (clause 2)" in shanghai
     berlin = render(request, Language.en, ZoneInfo("Europe/Berlin")).body
-    assert "report of 2026-11-24 09:00 Europe/Berlin" in berlin
+    assert "report of 2026-11-24 09:00 +01:00 Europe/Berlin" in berlin
     assert "Asia/Shanghai" not in berlin
 
 

@@ -63,14 +63,16 @@ async def test_onsite_breach_at_three_hours_when_requested(env, task_queue):
         assert at(state["breaches"][0]["due"]) == at(state["reported_at"]) + 3 * HOUR
 
 
-async def test_dispatch_starts_the_onsite_clock_from_the_report(env, task_queue):
+async def test_a_dispatch_the_customer_did_not_ask_for_starts_the_onsite_clock(env, task_queue):
+    """Contract v1.2: in warranty, a visit neither asked for nor needed by an emergency runs
+    3 h from its dispatch (tests/test_workflow_v1_2.py has the late dispatch)."""
     async with desk(env, task_queue) as d:
         _, handle = await d.open()
         await handle.execute_update("reply", {"by": "Zhang", "message": "ok"})
         await env.sleep(HOUR * 2)
         state = await handle.execute_update("dispatch", {"technician_id": "T-3"})
-        assert at(state["deadlines"]["onsite_due"]) == at(state["reported_at"]) + 3 * HOUR
-        await env.sleep(HOUR * 0.5)
+        assert at(state["deadlines"]["onsite_due"]) == at(state["onsite_clock_from"]) + 3 * HOUR
+        await env.sleep(HOUR * 2.5)
         await handle.execute_update("arrive", {"technician_id": "T-3"})
         await env.sleep(HOUR * 2)
         state = await d.state(handle)

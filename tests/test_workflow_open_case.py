@@ -49,7 +49,7 @@ async def test_a_new_case_opens_with_one_activity_that_records_its_opening(env, 
         markers, activities = await markers_and_activities(handle)
         notices = d.archive.notices_of(case_id)
         archived = d.archive.archived[case_id].state
-    assert markers == ["repairdesk-1.3"]
+    assert markers == ["repairdesk-1.4"]
     assert activities[0] == (OPEN_CASE, 1, False)
     assert {(name, whole) for name, _, whole in activities[1:]} == {(RECORD_CASE_EVENT, False)}
     assert notices[:2] == [("acknowledgement", "customer"), ("new_case", "office")]

@@ -1,6 +1,7 @@
 """A case and the equipment's warranty end as other cases move it (clause 7): learnt from the
-case's own records or from the `warranty_extended` signal, a later end that reaches the case's
-report brings it under the warranty, once, with one patch marker; anything else changes nothing."""
+case's own records, which the `warranty_extended` signal asks for, a later end that reaches the
+case's report brings it under the warranty, once; the date a signal carries is never believed
+(contract v1.2: the warranty end a case uses is always the archive's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 
 from tests.test_workflow_open_case import markers_and_activities
 from tests.workflow_harness import IN_WARRANTY, POST_WARRANTY, Desk, desk
-from workflows.case_engine import WARRANTY_ACROSS_CASES
 
 REPLY = {"by": "Zhang", "message": "We are on it"}
 CANCEL = {"by": "Li Wei", "reason": "fixed it ourselves"}
@@ -43,7 +43,7 @@ async def test_a_record_that_reads_a_later_end_brings_the_case_under_the_warrant
     assert extensions(state) == [
         "warranty extended to 2099-01-01 (clause 7): this case is now in warranty"
     ]
-    assert markers == ["repairdesk-1.3", WARRANTY_ACROSS_CASES]
+    assert markers == ["repairdesk-1.4"]
 
 
 async def test_the_signal_from_another_case_brings_the_case_under_the_warranty(env, task_queue):
@@ -56,12 +56,36 @@ async def test_the_signal_from_another_case_brings_the_case_under_the_warranty(e
         await handle.signal(
             "warranty_extended", {"warranty_ends_on": "2099-01-01", "by_case": "C-1"}
         )
+        await learnt(d, handle, "2099-01-01")
         await handle.execute_update("cancel", CANCEL)
         state = await handle.result()
     assert state["coverage"] == "in_warranty"
     assert extensions(state) == [
-        "warranty extended by case C-1 to 2099-01-01 (clause 7): this case is now in warranty"
+        "warranty extended to 2099-01-01 (clause 7): this case is now in warranty"
     ]
+
+
+async def test_a_date_the_archive_does_not_hold_is_not_believed(env, task_queue):
+    """The audit's probe: any Temporal client (or the UI) can send the signal; a post-warranty
+    repair the customer pays stays the customer's, with the archive's warranty end."""
+    async with desk(env, task_queue) as d:
+        _, handle = await d.open(equipment_serial=POST_WARRANTY)
+        await handle.signal("warranty_extended", {"warranty_ends_on": "2099-12-31"})
+        await handle.execute_update("dispatch", {"technician_id": "T-3"})
+        await handle.execute_update("arrive", {"technician_id": "T-3"})
+        answer = await handle.execute_update(
+            "repaired",
+            {"technician_id": "T-3", "cause": "product_defect", "labour_hours": "2"},
+        )
+        state = await handle.result()
+    assert (state["coverage"], state["warranty_ends_on"]) == ("post_warranty", "2020-01-01")
+    [charge] = state["charges"]
+    assert (charge["kind"], charge["payer"], charge["amount"]) == (
+        "chargeable_repair",
+        "customer",
+        "540.00",
+    )
+    assert not extensions(state) and answer["charges"] == state["charges"]
 
 
 async def test_an_end_short_of_the_report_or_a_case_in_warranty_changes_no_coverage(
@@ -87,7 +111,7 @@ async def test_an_end_short_of_the_report_or_a_case_in_warranty_changes_no_cover
         "2099-02-01",
     )
     assert not extensions(still_late) and not extensions(still_covered)
-    assert markers == [["repairdesk-1.3", WARRANTY_ACROSS_CASES]] * 2
+    assert markers == [["repairdesk-1.4"]] * 2
 
 
 NOT_NEWS = [
@@ -101,7 +125,7 @@ NOT_NEWS = [
 ]
 
 
-async def test_signals_that_do_not_validate_are_warnings_and_change_nothing(env, task_queue):
+async def test_whatever_a_signal_carries_it_only_makes_the_case_read_the_archive(env, task_queue):
     async with desk(env, task_queue) as d:
         _, handle = await d.open(equipment_serial=POST_WARRANTY)
         for payload in NOT_NEWS:
@@ -110,7 +134,5 @@ async def test_signals_that_do_not_validate_are_warnings_and_change_nothing(env,
         state = await handle.result()
         markers, _ = await markers_and_activities(handle)
     assert (state["coverage"], state["warranty_ends_on"]) == ("post_warranty", "2020-01-01")
-    warnings = [e["detail"] for e in state["timeline"] if e["kind"] == "warning"]
-    assert len(warnings) == len(NOT_NEWS)
-    assert all(w.startswith("warranty_extended ignored: ") for w in warnings)
-    assert not extensions(state) and markers == ["repairdesk-1.3"]
+    assert not [e for e in state["timeline"] if e["kind"] == "warning"]
+    assert not extensions(state) and markers == ["repairdesk-1.4"]

@@ -14,7 +14,7 @@ still served for the cases opened under v1.0 (workflows/v1_0)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from workflows.messages import CaseRequest, CaseState, Charge, Coverage, Message, Sla, Terms
@@ -27,6 +27,7 @@ DELIVER_CHARGE = "deliver_charge"
 EXTEND_WARRANTY = "extend_warranty"
 RECORD_CASE_EVENT = "record_case_event"
 OPEN_CASE = "open_case"
+COUNT_DOWNTIME = "count_downtime"
 
 Audience = Literal["customer", "office", "manager", "executive"]
 
@@ -50,6 +51,7 @@ class CaseFacts(Message):
     coverage: Coverage | None = None
     terms: Terms = Terms()
     timezone: str | None = None
+    id_taken: bool = False  # the archive holds an earlier case under this id (`reason` says)
 
 
 class ArchiveCase(Message):
@@ -151,6 +153,29 @@ class EventRecorded(Message):
     (their ids), which the workflow tells of the new end (signal `warranty_extended`)."""
 
     warranty_ends_on: date | None = None
+    also_open: list[str] = []
+
+
+class DowntimeStretch(Message):
+    """Clause 7 (v1.4): a repair's stretch of downtime for the archive to count once, keyed by
+    the case and its run (a retry finds its first count)."""
+
+    key: str
+    case_id: str
+    equipment_serial: str
+    stopped_at: datetime
+    restored_at: datetime
+
+
+class DowntimeCounted(Message):
+    """The archive's count of a stretch: the downtime no earlier stretch of the equipment held,
+    the days it added to the warranty (the union of the stretches, in whole days up, less what
+    the earlier ones earned), the warranty end the archive now holds, and the other cases open
+    on the equipment when the end moved (to be told: signal `warranty_extended`)."""
+
+    downtime: timedelta
+    days: int
+    warranty_ends_on: date
     also_open: list[str] = []
 
 

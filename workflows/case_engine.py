@@ -43,16 +43,19 @@ with workflow.unsafe.imports_passed_through():
 
     from workflows import metrics, search_attributes, validation
     from workflows.activity_io import (
+        COUNT_DOWNTIME,
         LOOKUP_EQUIPMENT,
         OPEN_CASE,
         RECORD_CASE_EVENT,
         CaseFacts,
         CaseOpened,
+        DowntimeCounted,
+        DowntimeStretch,
         EventRecorded,
         LookupRequest,
         OpenCase,
     )
-    from workflows.case_events import case_event, digest
+    from workflows.case_events import case_event, digest, event_key
     from workflows.case_file import CaseFile, Effect
     from workflows.details import current_details
     from workflows.messages import (
@@ -88,6 +91,11 @@ PLACEMENT = Priority(priority_key=1)
 # recorded before keeps replaying (its history has no such marker, and nothing is changed).
 WARRANTY_ACROSS_CASES = "repairdesk-warranty-across-cases"
 WARRANTY_EXTENDED = "warranty_extended"  # the signal, {"warranty_ends_on", "by_case"}
+# Contract v1.2: the `warranty_extended` signal only makes a case read the archive again; the
+# date it carries is never believed. A v1.4 case always does so; an older case asks this marker
+# when the signal comes, so a history that believed the date replays as it was recorded.
+WARRANTY_FROM_ARCHIVE = "repairdesk-warranty-from-archive"
+Release = Literal["1.1", "1.2", "1.3", "1.4"]
 
 
 def archived_fields(state: CaseState) -> tuple[Any, ...]:
@@ -114,7 +122,7 @@ def parse_action(name: str, payload: Any) -> Action:
 
 
 class CaseEngine:
-    def __init__(self, request: Any, release: Literal["1.1", "1.2", "1.3"]) -> None:
+    def __init__(self, request: Any, release: Release) -> None:
         self._lock = asyncio.Lock()
         self._published: dict[str, Any] = {}
         self._recorded: tuple[Any, ...] | None = None
@@ -123,8 +131,11 @@ class CaseEngine:
         self._recording = False
         self._counted: tuple[int, set[str]] = (0, set())
         self._untried_early = 0
+        self._signals = 0  # actions taken as signals, in the order of history (metrics' names)
         self._ordinary_activities = release != "1.1"
-        self._opens_itself = release == "1.3"  # with `open_case`, not the look-up
+        self._opens_itself = release in ("1.3", "1.4")  # with `open_case`, not the look-up
+        self._counts_once = release == "1.4"  # contract v1.2's verdicts (CaseFile.counts_once)
+        self._id_taken = False  # the archive holds an earlier case under this id: record nothing
         self._archived: dict[str, Any] | None = None  # the case as last recorded, as JSON
         self._request: CaseRequest | None = None  # as validated, once it is
         self._case = self._case_file(request)
@@ -151,7 +162,7 @@ class CaseEngine:
             return CaseFile.invalid(case_id, problems, now, info.run_id)
         self._request = valid
         return CaseFile.from_request(
-            valid, valid.reported_at or info.workflow_start_time, info.run_id
+            valid, valid.reported_at or info.workflow_start_time, info.run_id, self._counts_once
         )
 
     @property
@@ -191,6 +202,9 @@ class CaseEngine:
         if facts.found:
             self._case.open(facts, at)
             metrics.case_opened()
+        elif facts.id_taken:
+            self._id_taken = True
+            self._case.refuse_taken_id(facts.reason or "the case id names an earlier case", at)
         else:
             self._case.refuse(facts.reason or "the equipment is not in the archive", at)
 
@@ -240,6 +254,8 @@ class CaseEngine:
         self._show()
         self._count()
         self._unrecorded += self._case.take_effects()
+        if self._id_taken:
+            return  # nothing of the earlier case under this id is written over
         record = (final, *archived_fields(self._case.state))
         if self._unrecorded or record != self._recorded:
             self._recorded = record
@@ -275,16 +291,20 @@ class CaseEngine:
     def _learn_warranty_end(self, ends_on: date | None, by_case: str | None = None) -> None:
         """The equipment's warranty end as the archive has it; one that brings this open case
         under the warranty covers it (clauses 7 and 1)."""
-        if self._case.comes_under_warranty(ends_on) and workflow.patched(WARRANTY_ACROSS_CASES):
+        if self._case.comes_under_warranty(ends_on) and (
+            self._counts_once or workflow.patched(WARRANTY_ACROSS_CASES)
+        ):
             assert ends_on is not None
             self._case.cover(ends_on, by_case, workflow.now())
         else:
             self._case.adopt_warranty_end(ends_on)
 
-    async def _tell_other_cases(self, recorded: EventRecorded) -> None:
+    async def _tell_other_cases(self, recorded: EventRecorded | DowntimeCounted) -> None:
         """This case's record extended the warranty: tell the other open cases on the
-        equipment its new end. One that has ended meanwhile cannot take it, and needs not."""
-        if not recorded.also_open or not workflow.patched(WARRANTY_ACROSS_CASES):
+        equipment to read its new end. One that has ended meanwhile cannot take it, and needs
+        not."""
+        also_open = recorded.also_open
+        if not also_open or not (self._counts_once or workflow.patched(WARRANTY_ACROSS_CASES)):
             return
         assert recorded.warranty_ends_on is not None
         news = {
@@ -295,10 +315,10 @@ class CaseEngine:
             workflow.get_external_workflow_handle(f"{WORKFLOW_ID_PREFIX}{case_id}").signal(
                 WARRANTY_EXTENDED, news
             )
-            for case_id in recorded.also_open
+            for case_id in also_open
         ]
         for case_id, outcome in zip(
-            recorded.also_open, await asyncio.gather(*told, return_exceptions=True), strict=True
+            also_open, await asyncio.gather(*told, return_exceptions=True), strict=True
         ):
             if isinstance(outcome, FailureError):
                 workflow.logger.info(
@@ -308,9 +328,18 @@ class CaseEngine:
                 raise outcome
 
     async def warranty_extended(self, payload: Any) -> None:
-        """Another case on this equipment extended its warranty (clause 7). A history that
-        took the signal without this handler (an older worker) has no marker, and replays
-        without it changing anything."""
+        """Another case on this equipment extended its warranty (clause 7): read the archive's
+        warranty end again (its next record answers it), whatever the payload says. Any
+        Temporal client can send this signal, so it carries no date a case believes.
+
+        A v1.3 case asks `WARRANTY_FROM_ARCHIVE`; a history that believed the date (no such
+        marker) replays as recorded, and one that took the signal before this handler existed
+        has neither marker and replays without it changing anything."""
+        if self._counts_once or workflow.patched(WARRANTY_FROM_ARCHIVE):
+            await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
+            if not self._case.ended:
+                self._dirty = True
+            return
         try:
             news = WarrantyNews.model_validate(payload)
         except ValidationError as e:
@@ -352,8 +381,8 @@ class CaseEngine:
         """The breaches and met clocks since the last change, for the worker's metrics."""
         s = self._case.state
         breaches, met = self._counted
-        for breach in s.breaches[breaches:]:
-            metrics.sla_breached(breach.sla)
+        for index, breach in enumerate(s.breaches[breaches:], start=breaches):
+            metrics.sla_breached(breach.sla, index)
         for sla in s.met.keys() - met:
             assert s.reported_at is not None
             metrics.clock_met(sla, s.met[sla] - s.reported_at)
@@ -381,23 +410,25 @@ class CaseEngine:
         else:
             reason = self._case.refusal(name, action, workflow.now()) if placed else None
         if reason:
-            metrics.action_rejected(name)
+            metrics.action_rejected(name, metrics.update_event())
             raise rejection(name, reason)
 
     async def update(self, name: str, payload: Any) -> CaseState:
         action = parse_action(name, payload)
         if reason := await self._take_in_turn(name, action):
-            metrics.action_rejected(name)
+            metrics.action_rejected(name, metrics.update_event())
             raise rejection(name, reason)
         return self._case.state
 
     async def signal(self, name: str, payload: Any) -> None:
+        self._signals += 1
+        event = f"signal/{self._signals}"
         action = read_action(name, payload)
         reason = action if isinstance(action, str) else await self._take_in_turn(name, action)
         if reason:
             async with self._lock:
                 await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-                metrics.action_rejected(name)
+                metrics.action_rejected(name, event)
                 self._case.record_misfit(name, reason, workflow.now())
 
     async def _take_in_turn(self, name: str, action: Action) -> str | None:
@@ -419,7 +450,30 @@ class CaseEngine:
     async def _take(self, name: str, action: Action) -> str | None:
         async with self._lock:
             await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-            return self._case.take(name, action, workflow.now())
+            now = workflow.now()
+            counted = None
+            if stretch := self._case.downtime_to_count(name, action, now):
+                counted = await self._count_downtime(stretch)
+            return self._case.take(name, action, now, counted)
+
+    async def _count_downtime(self, stretch: tuple[datetime, datetime]) -> DowntimeCounted:
+        """Clause 7 (v1.4): the archive counts the repair's stretch of downtime against every
+        stretch of the equipment, under a lock, and extends the warranty by what it adds."""
+        s = self._case.state
+        assert s.equipment_serial is not None
+        counted = await self._archive(
+            COUNT_DOWNTIME,
+            DowntimeStretch(
+                key=event_key(s.case_id, workflow.info().run_id, "downtime"),
+                case_id=s.case_id,
+                equipment_serial=s.equipment_serial,
+                stopped_at=stretch[0],
+                restored_at=stretch[1],
+            ),
+            DowntimeCounted,
+        )
+        await self._tell_other_cases(counted)
+        return counted
 
     def delivery_problem(self, detail: str) -> None:
         """The relay could not deliver a letter or a finance event of this case."""

@@ -86,7 +86,10 @@ def _since(
 
 
 def digest(state: CaseState) -> str:
-    return hashlib.sha256(state.model_dump_json().encode()).hexdigest()
+    """The case's JSON, hashed. A field added since v1.3 (none is set at the opening) is left
+    out while unset, so a v1.3 opening's digest in a history still matches on replay."""
+    unset = {"onsite_clock_from"} if state.onsite_clock_from is None else None
+    return hashlib.sha256(state.model_dump_json(exclude=unset).encode()).hexdigest()
 
 
 def opened_case(order: OpenCase, facts: CaseFacts) -> CaseFile:

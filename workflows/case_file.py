@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from workflows import rules
-from workflows.activity_io import Audience, CaseFacts
+from workflows.activity_io import Audience, CaseFacts, DowntimeCounted
 from workflows.clock_text import shown, zone
 from workflows.messages import (
     ENDED,
@@ -87,8 +87,13 @@ class ClockEvent:
 
 @dataclass
 class CaseFile:
+    """`counts_once` (since engine v1.4, contract v1.2): the archive counts clause 7 downtime
+    once per stretch of a serial, and a visit the vendor offers starts the on-site clock when
+    it is dispatched. Older cases keep the verdicts they were opened with."""
+
     state: CaseState
     run_id: str
+    counts_once: bool = False
     effects: list[Effect] = field(default_factory=list)
     _last_taken: dict[str, str] = field(default_factory=dict)
     _misfits: set[str] = field(default_factory=set)
@@ -98,7 +103,9 @@ class CaseFile:
     # --- opening and refusing ---
 
     @classmethod
-    def from_request(cls, request: CaseRequest, reported_at: datetime, run_id: str) -> CaseFile:
+    def from_request(
+        cls, request: CaseRequest, reported_at: datetime, run_id: str, counts_once: bool = False
+    ) -> CaseFile:
         state = CaseState(
             case_id=request.case_id,
             status=Status.opening,
@@ -110,7 +117,7 @@ class CaseFile:
             emergency=request.emergency,
             contact=request.contact,
         )
-        return cls(state=state, run_id=run_id)
+        return cls(state=state, run_id=run_id, counts_once=counts_once)
 
     @classmethod
     def invalid(
@@ -156,6 +163,11 @@ class CaseFile:
         self._notify("rejected", "office", "rejected", now)
         self._notify("rejected", "customer", "rejected", now)
 
+    def refuse_taken_id(self, reason: str, now: datetime) -> None:
+        """The archive holds an earlier case under this id: a case id names one case for ever.
+        End at once, with no letter (the customer's earlier case is not this one)."""
+        self._end(Status.rejected, reason, now)
+
     def adopt_warranty_end(self, ends_on: date | None) -> None:
         """The archive's warranty end for the equipment (every clause 7 extension of every case
         on that serial): one source, so two cases on one serial agree."""
@@ -199,16 +211,33 @@ class CaseFile:
         )
         return rules.misfit(name, action, judged, now)
 
-    def take(self, name: str, action: Action, now: datetime) -> str | None:
+    def take(
+        self, name: str, action: Action, now: datetime, counted: DowntimeCounted | None = None
+    ) -> str | None:
         """Judge the clocks up to `now`, then apply `action` when it fits and is new; otherwise
-        leave the case as it is and say why it was refused (None for a repeat)."""
+        leave the case as it is and say why it was refused (None for a repeat). `counted`: the
+        archive's count of a repair's downtime (`downtime_to_count`)."""
         self.tick(now, before_action=True)
         if self._repeats(name, action):
             return None
         if reason := rules.misfit(name, action, self.state, now):
             return reason
-        self._apply(name, action, now)
+        self._apply(name, action, now, counted)
         return None
+
+    def downtime_to_count(self, name: str, action: Action, now: datetime) -> rules.Stretch | None:
+        """The stretch of downtime the archive must count before `action` is taken: a repair
+        that fits and earns clause 7 (since v1.4; an older case extends by its own count)."""
+        s = self.state
+        if not (self.counts_once and isinstance(action, Repaired) and s.coverage):
+            return None
+        if self.refusal(name, action, now) or self._repeats(name, action):
+            return None
+        stopped, restored = action.equipment_stopped_at, action.equipment_restored_at
+        if not (rules.downtime(action) and rules.earns_extension(s.coverage, action.cause)):
+            return None
+        assert stopped is not None and restored is not None
+        return stopped, restored
 
     def record_misfit(self, name: str, reason: str, now: datetime) -> None:
         """A misfit signal: kept in the timeline (once per distinct reason), case unchanged."""
@@ -226,7 +255,9 @@ class CaseFile:
         """The same action as the last one of its name: a retry, which changes nothing."""
         return self._last_taken.get(name) == action.model_dump_json()
 
-    def _apply(self, name: str, action: Action, now: datetime) -> None:
+    def _apply(
+        self, name: str, action: Action, now: datetime, counted: DowntimeCounted | None
+    ) -> None:
         self._last_taken[name] = action.model_dump_json()
         self._log(now, name, _describe(name, action), action.model_dump(mode="json"))
         match action:
@@ -237,7 +268,7 @@ class CaseFile:
             case Arrive():
                 self._arrive(now)
             case Repaired():
-                self._repaired(action, now)
+                self._repaired(action, now, counted)
             case ThirdPartyRepair():
                 self._third_party(action, now)
             case _:
@@ -254,6 +285,11 @@ class CaseFile:
     def _dispatch(self, action: Dispatch, now: datetime) -> None:
         s = self.state
         self._meet("reply", now)
+        if self.counts_once and s.technician_id is None:
+            assert s.coverage is not None
+            s.onsite_clock_from = rules.onsite_clock_from(
+                s.coverage, s.emergency, s.onsite_requested, now
+            )
         s.technician_id, s.technician_name = action.technician_id, action.technician_name
         s.status = Status.technician_dispatched
         self._reset_deadlines()
@@ -265,7 +301,7 @@ class CaseFile:
         self.state.status = Status.on_site
         self._notify("arrived", "customer", "arrive", now)
 
-    def _repaired(self, repair: Repaired, now: datetime) -> None:
+    def _repaired(self, repair: Repaired, now: datetime, counted: DowntimeCounted | None) -> None:
         s = self.state
         assert s.coverage is not None and s.terms is not None
         s.cause = repair.cause
@@ -274,7 +310,9 @@ class CaseFile:
             rules.price_repair(self._charge_id("repair"), s.coverage, repair, s.terms), now
         )
         stopped_for = rules.downtime(repair)
-        if stopped_for and rules.earns_extension(s.coverage, repair.cause):
+        if counted is not None:
+            self._counted_downtime(repair, counted, now)
+        elif stopped_for and rules.earns_extension(s.coverage, repair.cause):
             self._extend_warranty(repair, stopped_for, now)
         self._end(Status.repaired, f"repaired by {s.technician_id}: {repair.cause.value}", now)
         self._notify("repaired", "customer", "repaired", now)
@@ -297,6 +335,33 @@ class CaseFile:
             self._charge_id("compensation"), s.coverage, repair.cause, stopped_for, s.terms.currency
         )
         self._charge(claim, now)
+
+    def _counted_downtime(self, repair: Repaired, counted: DowntimeCounted, now: datetime) -> None:
+        """Clause 7 as the archive counted it (v1.4): the warranty end it now holds, the days
+        this stretch added to the union of the equipment's stretches, and a compensation claim
+        for the downtime no other case claimed before."""
+        s = self.state
+        assert s.coverage is not None and s.terms is not None
+        s.warranty_ends_on = counted.warranty_ends_on
+        end = counted.warranty_ends_on.isoformat()
+        if counted.days:
+            detail = f"warranty extended by {counted.days} day(s) to {end} (clause 7)"
+        else:
+            detail = (
+                f"this downtime was counted before by another case on the equipment: the "
+                f"warranty stays until {end} (clause 7)"
+            )
+        self._log(now, "warranty_extended", detail, {"days": counted.days, "warranty_ends_on": end})
+        claim = rules.compensation_claim(
+            self._charge_id("compensation"),
+            s.coverage,
+            repair.cause,
+            counted.downtime,
+            s.terms.currency,
+            counted.days,
+        )
+        if claim.downtime_hours:  # not when every hour of it was claimed before
+            self._charge(claim, now)
 
     def _third_party(self, claim: ThirdPartyRepair, now: datetime) -> None:
         charge = rules.price_third_party(self._charge_id("third_party"), self.state.coverage, claim)
@@ -381,7 +446,7 @@ class CaseFile:
         assert s.reported_at and s.coverage and s.terms
         onsite_needed = s.onsite_requested or s.technician_id is not None
         s.deadlines = rules.deadlines(
-            s.reported_at, s.coverage, s.emergency, onsite_needed, s.terms
+            s.reported_at, s.coverage, s.emergency, onsite_needed, s.terms, s.onsite_clock_from
         )
 
     # --- bookkeeping ---

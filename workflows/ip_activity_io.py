@@ -22,6 +22,7 @@ class PartiesRequest(Message):
     dispute_id: str
     customer_id: str
     equipment_serial: str | None = None
+    run_id: str | None = None  # the dispute's workflow run: its id must name no earlier dispute
 
 
 class DisputeParties(Message):
@@ -32,6 +33,7 @@ class DisputeParties(Message):
     customer_name: str | None = None
     equipment_model: str | None = None
     site: str | None = None
+    id_taken: bool = False  # the archive holds an earlier dispute under this id
 
 
 class DisputeEvent(Message):

@@ -67,6 +67,7 @@ class IpDispute:
         self._published: dict[str, Any] = {}
         self._recorded = -1
         self._placed = False
+        self._id_taken = False  # the archive holds an earlier dispute under this id
         self._file = dispute_file(request)
 
     @workflow.run
@@ -88,11 +89,13 @@ class IpDispute:
                 dispute_id=s.dispute_id,
                 customer_id=s.customer_id,
                 equipment_serial=s.equipment_serial,
+                run_id=workflow.info().run_id,
             ),
             result_type=DisputeParties,
             start_to_close_timeout=ARCHIVE_TIMEOUT,
             retry_policy=ARCHIVE_RETRY,
         )
+        self._id_taken = parties.id_taken
         if parties.found:
             self._file.open(parties, workflow.now())
         else:
@@ -101,10 +104,11 @@ class IpDispute:
 
     async def _record(self) -> None:
         """Write what changed since the last record: the row, its letters, its charge. An
-        invalid request is not archived: its id cannot be trusted, and its result says why."""
+        invalid request is not archived: its id cannot be trusted, and its result says why; nor is
+        a dispute whose id names an earlier one (nothing of that one is written over)."""
         state = self._file.state
         notices, charges = self._file.take_effects()
-        if state.version == self._recorded or state.customer_id is None:
+        if state.version == self._recorded or state.customer_id is None or self._id_taken:
             return
         self._recorded = state.version
         self._show()

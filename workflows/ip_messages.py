@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from workflows.currencies import minor_unit_problem
 from workflows.messages import (
     Charge,
     Contact,
@@ -88,6 +89,14 @@ class Settle(Message):
         total = sum((cost.amount for cost in self.costs), Decimal("0.00"))
         if total > MAX_SETTLEMENT:
             raise ValueError(f"the costs add up to {total}, more than the ledger holds")
+        if total <= 0:
+            raise ValueError(
+                "the costs add up to 0: a dispute is settled only with something to pay; "
+                "with nothing to pay, withdraw it"
+            )
+        for cost in self.costs:
+            if problem := minor_unit_problem(cost.amount, self.currency):
+                raise ValueError(problem)
         return self
 
 

@@ -19,9 +19,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
-from workflows.currencies import ISO_4217
+from workflows.currencies import ISO_4217, minor_unit_problem
 from workflows.decimals import plain_decimal, shown
 
 Identifier = Annotated[
@@ -222,6 +223,12 @@ class ThirdPartyRepair(Message):
     amount: Annotated[Money, Field(gt=0)]
     currency: Currency = "CNY"
 
+    @model_validator(mode="after")
+    def _in_minor_units(self) -> ThirdPartyRepair:
+        if problem := minor_unit_problem(self.amount, self.currency):
+            raise ValueError(problem)
+        return self
+
 
 class Cancel(Message):
     by: Name
@@ -348,3 +355,10 @@ class CaseState(Message):
     terms: Terms | None = None
     timezone: str | None = None
     version: int = 0
+    onsite_clock_from: datetime | None = None
+
+
+def summary(state: CaseState) -> dict[str, Any]:
+    """An action's answer (contract v1.2): every field of the case but its `timeline`, so the
+    answer, and the history that keeps it, do not grow with the case."""
+    return state.model_dump(mode="json", exclude={"timeline"})

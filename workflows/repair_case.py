@@ -4,8 +4,10 @@ This class holds only the workflow's public interface (the `state` query and eac
 update with a validator and as a signal of the same name) and hands every call to the engine of
 the release the case was opened under, which the patch markers in its history tell:
 
-- a new case records the `repairdesk-1.3` marker alone and runs `CaseEngine`
-  (workflows/case_engine.py) as v1.3;
+- a new case records the `repairdesk-1.4` marker alone and runs `CaseEngine`
+  (workflows/case_engine.py) as v1.4, with contract v1.2's verdicts (clause 7 downtime counted
+  once by the archive, the on-site clock of an offered visit from its dispatch);
+- a case opened under v1.3 has the `repairdesk-1.3` marker and runs `CaseEngine` as v1.3;
 - a case opened under v1.1 or v1.2 has the `repairdesk-1.1` marker (and, under v1.2, the
   `repairdesk-1.2` marker) and runs `CaseEngine` as that release;
 - a case opened under v1.0 has no marker and finishes on the frozen v1.0 engine
@@ -25,7 +27,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.case_engine import WORKFLOW_ID_PREFIX, CaseEngine
-    from workflows.messages import CaseState
+    from workflows.messages import summary
     from workflows.v1_0.engine import CaseEngineV1
 
 __all__ = ["WORKFLOW_ID_PREFIX", "RepairCase"]
@@ -33,6 +35,7 @@ __all__ = ["WORKFLOW_ID_PREFIX", "RepairCase"]
 RELEASE_1_1 = "repairdesk-1.1"
 RELEASE_1_2 = "repairdesk-1.2"
 RELEASE_1_3 = "repairdesk-1.3"
+RELEASE_1_4 = "repairdesk-1.4"
 
 
 @workflow.defn(name="RepairCase")
@@ -40,7 +43,9 @@ class RepairCase:
     @workflow.init
     def __init__(self, request: Any = None) -> None:
         self._engine: CaseEngine | CaseEngineV1
-        if workflow.patched(RELEASE_1_3):
+        if workflow.patched(RELEASE_1_4):
+            self._engine = CaseEngine(request, "1.4")
+        elif workflow.patched(RELEASE_1_3):
             self._engine = CaseEngine(request, "1.3")
         elif workflow.patched(RELEASE_1_1):
             self._engine = CaseEngine(request, "1.2" if workflow.patched(RELEASE_1_2) else "1.1")
@@ -72,8 +77,8 @@ class RepairCase:
             await self._engine.warranty_extended(payload)
 
     @workflow.update(name="reply")
-    async def reply(self, payload: Any = None) -> CaseState:
-        return await self._engine.update("reply", payload)
+    async def reply(self, payload: Any = None) -> dict[str, Any]:
+        return summary(await self._engine.update("reply", payload))
 
     @reply.validator
     def validate_reply(self, payload: Any = None) -> None:
@@ -84,8 +89,8 @@ class RepairCase:
         await self._engine.signal("reply", payload)
 
     @workflow.update(name="dispatch")
-    async def dispatch(self, payload: Any = None) -> CaseState:
-        return await self._engine.update("dispatch", payload)
+    async def dispatch(self, payload: Any = None) -> dict[str, Any]:
+        return summary(await self._engine.update("dispatch", payload))
 
     @dispatch.validator
     def validate_dispatch(self, payload: Any = None) -> None:
@@ -96,8 +101,8 @@ class RepairCase:
         await self._engine.signal("dispatch", payload)
 
     @workflow.update(name="arrive")
-    async def arrive(self, payload: Any = None) -> CaseState:
-        return await self._engine.update("arrive", payload)
+    async def arrive(self, payload: Any = None) -> dict[str, Any]:
+        return summary(await self._engine.update("arrive", payload))
 
     @arrive.validator
     def validate_arrive(self, payload: Any = None) -> None:
@@ -108,8 +113,8 @@ class RepairCase:
         await self._engine.signal("arrive", payload)
 
     @workflow.update(name="repaired")
-    async def repaired(self, payload: Any = None) -> CaseState:
-        return await self._engine.update("repaired", payload)
+    async def repaired(self, payload: Any = None) -> dict[str, Any]:
+        return summary(await self._engine.update("repaired", payload))
 
     @repaired.validator
     def validate_repaired(self, payload: Any = None) -> None:
@@ -120,8 +125,8 @@ class RepairCase:
         await self._engine.signal("repaired", payload)
 
     @workflow.update(name="third_party_repair")
-    async def third_party_repair(self, payload: Any = None) -> CaseState:
-        return await self._engine.update("third_party_repair", payload)
+    async def third_party_repair(self, payload: Any = None) -> dict[str, Any]:
+        return summary(await self._engine.update("third_party_repair", payload))
 
     @third_party_repair.validator
     def validate_third_party_repair(self, payload: Any = None) -> None:
@@ -132,8 +137,8 @@ class RepairCase:
         await self._engine.signal("third_party_repair", payload)
 
     @workflow.update(name="cancel")
-    async def cancel(self, payload: Any = None) -> CaseState:
-        return await self._engine.update("cancel", payload)
+    async def cancel(self, payload: Any = None) -> dict[str, Any]:
+        return summary(await self._engine.update("cancel", payload))
 
     @cancel.validator
     def validate_cancel(self, payload: Any = None) -> None:

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from workflows.currencies import decimals_of
 from workflows.messages import (
     ENDED,
     Action,
@@ -135,13 +136,27 @@ def deadlines(
     emergency: bool,
     onsite_needed: bool,
     terms: Terms,
+    onsite_from: datetime | None = None,
 ) -> Deadlines:
+    """Every clock counts from the report, but the on-site clock of a visit the vendor offers
+    later (`onsite_from`, v1.2 of the contract: see `onsite_clock_from`)."""
     onsite = onsite_span(coverage, emergency, onsite_needed, terms)
     return Deadlines(
         reply_due=reported_at + terms.reply,
-        onsite_due=reported_at + onsite if onsite else None,
+        onsite_due=(onsite_from or reported_at) + onsite if onsite else None,
         explanation_due=reported_at + terms.repair,
     )
+
+
+def onsite_clock_from(
+    coverage: Coverage, emergency: bool, onsite_requested: bool, dispatched_at: datetime
+) -> datetime | None:
+    """When the 3 h on-site clock starts, if not at the report: in warranty, when the customer
+    did not ask for a visit and no emergency made one necessary, the office that dispatches a
+    technician later (remote help did not suffice) starts it with that dispatch, so a visit the
+    vendor offers is never a breach at the moment it is offered."""
+    offered = coverage is Coverage.in_warranty and not (emergency or onsite_requested)
+    return dispatched_at if offered else None
 
 
 def due_of(sla: Sla, deadlines: Deadlines) -> datetime | None:
@@ -268,6 +283,11 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def in_minor_units(amount: Decimal, currency: str) -> Decimal:
+    """`amount` rounded half-up to the currency's minor unit (ISO 4217): yen have none."""
+    return amount.quantize(Decimal(1) if decimals_of(currency) == 0 else CENT, ROUND_HALF_UP)
+
+
 def _percent(share: Decimal) -> str:
     return format((share * 100).normalize(), "f")
 
@@ -330,18 +350,19 @@ def price_repair(charge_id: str, coverage: Coverage, repair: Repaired, terms: Te
 
 def price_third_party(charge_id: str, coverage: Coverage | None, claim: ThirdPartyRepair) -> Charge:
     """Clause 4: the vendor reimburses the third party's invoice in full."""
+    amount = in_minor_units(claim.amount, claim.currency)
     line = ChargeLine(
         description=f"third-party repair by {claim.vendor}, invoice {claim.invoice_ref}",
         qty=Decimal(1),
-        unit_price=claim.amount,
-        amount=cents(claim.amount),
+        unit_price=amount,
+        amount=amount,
     )
     return Charge(
         id=charge_id,
         kind="third_party_reimbursement",
         payer="vendor",
         lines=[line],
-        amount=cents(claim.amount),
+        amount=amount,
         currency=claim.currency,
         coverage=coverage,
     )
@@ -364,13 +385,50 @@ def extension_days(stopped_for: timedelta) -> int:
     return math.ceil(stopped_for / timedelta(days=1))
 
 
+Stretch = tuple[datetime, datetime]
+
+
+def union_length(stretches: Sequence[Stretch]) -> timedelta:
+    """How long the equipment stood still in all `stretches` together, overlaps counted once."""
+    total, reached = timedelta(0), None
+    for stopped, restored in sorted(stretches):
+        if reached is None or stopped > reached:
+            total += restored - stopped
+            reached = restored
+        elif restored > reached:
+            total += restored - reached
+            reached = restored
+    return total
+
+
+def union_days(stretches: Sequence[Stretch]) -> int:
+    """Clause 7 over every stretch of one piece of equipment: the union, in whole days up."""
+    stood = union_length(stretches)
+    return extension_days(stood) if stood > timedelta(0) else 0
+
+
+def downtime_not_claimed(stretch: Stretch, claimed: Sequence[Stretch]) -> tuple[timedelta, int]:
+    """Clause 7 counts the actual stop time once: of `stretch`, the downtime that no stretch
+    `claimed` before holds, and the days it adds to the warranty (the union of all stretches in
+    whole days, less the days the earlier ones earned)."""
+    together = [*claimed, stretch]
+    new = union_length(together) - union_length(claimed)
+    return new, union_days(together) - union_days(claimed)
+
+
 def compensation_claim(
-    charge_id: str, coverage: Coverage, cause: Cause, stopped_for: timedelta, currency: str
+    charge_id: str,
+    coverage: Coverage,
+    cause: Cause,
+    stopped_for: timedelta,
+    currency: str,
+    days: int | None = None,
 ) -> Charge:
     """Clause 7: the loss from vendor-caused downtime is for finance to assess; the claim
-    carries the downtime and the days added to the warranty, with no amount set yet."""
+    carries the downtime and the days added to the warranty (by default, the downtime in
+    whole days up), with no amount set yet."""
     hours = cents(Decimal(str(stopped_for.total_seconds())) / 3600)
-    days = extension_days(stopped_for)
+    days = extension_days(stopped_for) if days is None else days
     line = ChargeLine(
         description=f"equipment stopped {hours} h by a vendor-caused fault; "
         f"warranty extended by {days} day(s)",
@@ -406,8 +464,8 @@ def price_ip_indemnity(charge_id: str, costs: Sequence[Cost], currency: str) -> 
         ChargeLine(
             description=cost.description,
             qty=Decimal(1),
-            unit_price=cents(cost.amount),
-            amount=cents(cost.amount),
+            unit_price=in_minor_units(cost.amount, currency),
+            amount=in_minor_units(cost.amount, currency),
         )
         for cost in costs
     ]
@@ -416,6 +474,6 @@ def price_ip_indemnity(charge_id: str, costs: Sequence[Cost], currency: str) -> 
         kind="ip_indemnity",
         payer="vendor",
         lines=lines,
-        amount=sum((line.amount for line in lines), Decimal("0.00")),
+        amount=in_minor_units(sum((line.amount for line in lines), Decimal(0)), currency),
         currency=currency,
     )

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.archive.case_rows import case_row, upsert_case
+from activities.archive.case_rows import case_row, held_by_earlier_case, upsert_case
 from activities.archive.db import transient
 from activities.archive.placement import place
 from activities.archive.schema import CaseRecord, Equipment
@@ -42,6 +42,7 @@ from workflows.activity_io import (
     OPEN_CASE,
     RECORD_CASE_EVENT,
     CaseEvent,
+    CaseFacts,
     CaseOpened,
     ChargeBooking,
     EventRecorded,
@@ -109,6 +110,9 @@ class CaseEventActivities:
         case_id = order.request.case_id
         try:
             with self._sessions.begin() as session:
+                if held := held_by_earlier_case(session, case_id, order.run_id):
+                    case_logger(case_id).warning("case id refused", reason=held)
+                    return CaseOpened(facts=CaseFacts(found=False, id_taken=True, reason=held))
                 facts = place(session, order.lookup(), self._settings)
                 if not facts.found:
                     return CaseOpened(facts=facts)
@@ -120,6 +124,8 @@ class CaseEventActivities:
         return CaseOpened(facts=facts, digest=digest, warranty_ends_on=written.warranty_end)
 
     def _write(self, session: Session, event: CaseEvent) -> Written:
+        if held := held_by_earlier_case(session, event.case_id, event.run_id):
+            raise ApplicationError(held, type=EVENT_REFUSED, non_retryable=True)
         now = datetime.now(UTC)
         also_open = []
         if event.extension:

@@ -1,9 +1,9 @@
 """How a case snapshot lands in the `cases` table, and the rule for which snapshot wins.
 
 The workflow archives a snapshot after every change, each in its own activity, so snapshots can
-arrive out of order. Within one run the higher `version` wins; a snapshot from another run (the
-case id reused after the first case closed) replaces the row, because a new run only starts once
-the old one, and every activity it awaited, has finished.
+arrive out of order. Within one run the higher `version` wins. A case id names one case for
+ever (contract v1.2): a snapshot of another run never replaces the row, and a workflow started
+again under an id the archive holds is refused before it writes anything.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, or_
+from sqlalchemy import Insert, Table, and_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.schema import CaseRecord
 from workflows.messages import CaseState
@@ -57,14 +57,38 @@ def insert_for(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
 
 
 def upsert_case(session: Session, row: dict[str, Any]) -> None:
-    """Insert the case row, or replace it unless it is an older snapshot of the same run."""
+    """Insert the case row, or replace it with a newer snapshot of the same run."""
     upsert_snapshot(session, CaseRecord.__table__, row)
+
+
+def held_by_earlier_case(session: Session, case_id: str, run_id: str) -> str | None:
+    """Why `case_id` cannot name the case of workflow run `run_id`: the archive holds another
+    run's case under it (an earlier case: a case id names one case for ever)."""
+    return held_by_another_run(session, CaseRecord.__table__, case_id, run_id, "case")
+
+
+def held_by_another_run(
+    session: Session, table: Table, key: str, run_id: str | None, noun: str
+) -> str | None:
+    """Why `key` cannot name a new case (or dispute) of run `run_id`: the archive holds one of
+    another run under it. With no run (a client about to start one), any row holds it."""
+    [column] = table.primary_key.columns
+    held = session.execute(
+        select(table.c.run_id, table.c.status, table.c.reported_at).where(column == key)
+    ).first()
+    if held is None or (run_id is not None and held.run_id == run_id):
+        return None
+    reported = f", reported {held.reported_at:%Y-%m-%d}" if held.reported_at else ""
+    return (
+        f"{noun} id {key} already names a {noun} ({held.status}{reported}); an id names one "
+        f"{noun} for ever: open the new {noun} under a new id"
+    )
 
 
 def upsert_snapshot(session: Session, table: Table, row: dict[str, Any]) -> None:
     """One atomic statement on a snapshot table (its key first, then `run_id` and `version`):
-    insert the row, or replace it unless it is an older snapshot of the same run (no lock, no
-    read-then-write race, on either database)."""
+    insert the row, or replace it with a newer snapshot of the same run; another run's row is
+    never replaced (no lock, no read-then-write race, on either database)."""
     dialect = session.get_bind().dialect.name
     session.execute(_snapshot_statement(dialect, table, tuple(row)), row)
 
@@ -75,8 +99,8 @@ def _snapshot_statement(dialect: str, table: Table, columns: tuple[str, ...]) ->
     statement carrying its values would be built, and its cache key hashed, at every write."""
     insert = insert_for(dialect, table)
     [key] = table.primary_key.columns
-    newer = or_(
-        table.c.run_id != insert.excluded.run_id,
+    newer = and_(
+        table.c.run_id == insert.excluded.run_id,
         table.c.version <= insert.excluded.version,
     )
     return insert.on_conflict_do_update(
@@ -84,3 +108,9 @@ def _snapshot_statement(dialect: str, table: Table, columns: tuple[str, ...]) ->
         set_={column: insert.excluded[column] for column in columns if column != key.name},
         where=newer,
     )
+
+
+def id_in_use(sessions: sessionmaker[Session], table: Table, key: str, noun: str) -> str | None:
+    """Why a client must not start a case (or dispute) under `key`: the archive holds one."""
+    with sessions() as session:
+        return held_by_another_run(session, table, key, None, noun)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from activities.archive.case_rows import upsert_snapshot
+from activities.archive.case_rows import held_by_another_run, upsert_snapshot
 from activities.archive.schema import Customer, DisputeRecord, Equipment
 from activities.delivery.doorbell import Doorbell
 from activities.finance import ledger
@@ -84,6 +84,13 @@ class DisputeActivities:
         """The customer, and the equipment when one is named: it must be that customer's."""
         log = case_logger(request.dispute_id, customer_id=request.customer_id)
         with self.sessions() as session:
+            if request.run_id and (
+                held := held_by_another_run(
+                    session, DisputeRecord.__table__, request.dispute_id, request.run_id, "dispute"
+                )
+            ):
+                log.warning("dispute id refused", reason=held)
+                return DisputeParties(found=False, id_taken=True, reason=held)
             customer = session.get(Customer, request.customer_id)
             if customer is None:
                 reason = f"customer {request.customer_id} is not in the archive"
@@ -108,7 +115,13 @@ class DisputeActivities:
         and ledger as the cases' (once per key, once per charge id); then the relay is woken."""
         state, now = event.state, datetime.now(UTC)
         with self.sessions.begin() as session:
-            upsert_snapshot(session, DisputeRecord.__table__, dispute_row(event, now))
+            table = DisputeRecord.__table__
+            if held := held_by_another_run(
+                session, table, state.dispute_id, event.run_id, "dispute"
+            ):
+                case_logger(state.dispute_id).error("dispute not recorded", reason=held)
+                return
+            upsert_snapshot(session, table, dispute_row(event, now))
             for order in event.notices:
                 outbox.record(session, self._draft(order, state), event.at, now)
             for charge in event.charges:

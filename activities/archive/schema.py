@@ -96,6 +96,32 @@ class WarrantyExtensionRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class DowntimeStretch(Base):
+    """Clause 7: one stretch of downtime of one piece of equipment, as one case claimed it. The
+    warranty is extended by the union of a serial's stretches; `claimed_seconds` is the part of
+    this stretch no earlier stretch held, and `days` what this claim added to the warranty."""
+
+    __tablename__ = "downtime_stretches"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    serial: Mapped[str] = mapped_column(ForeignKey("equipment.serial"), index=True)
+    case_id: Mapped[str] = mapped_column(String(64))
+    stopped_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    restored_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    claimed_seconds: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class IdempotencyKey(Base):
+    """An HTTP `Idempotency-Key`, bound to the one request it was first sent with (the case or
+    dispute, the action and the payload, as a digest)."""
+
+    __tablename__ = "idempotency_keys"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Contract(Base):
     """Per-customer terms; a null column keeps the worker's default."""
 

@@ -153,9 +153,10 @@ def _data(case: CaseState, kind: str) -> dict[str, object]:
 
 def _own_extension(case: CaseState) -> dict[str, object]:
     """The clause 7 extension this repair earned; not one another case's extension brought
-    (that one names `by_case`, and the repair it covers is free)."""
+    (that one names `by_case`, and the repair it covers is free), nor a downtime another case
+    had counted before (no days earned)."""
     data = _data(case, "warranty_extended")
-    return {} if "by_case" in data else data
+    return {} if "by_case" in data or not data.get("days") else data
 
 
 def _strings(data: dict[str, object]) -> dict[str, str]:
