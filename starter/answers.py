@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import Table
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.archive.case_rows import id_in_use
+from activities.archive.db import archive
+from activities.settings import Settings
 from starter.state_query import query_state, timed_out
 from workflows import search_attributes as keys
 
@@ -121,3 +125,11 @@ def no_worker(named: Named) -> str:
         f"{named}: no worker answered within {ANSWER_TIMEOUT.seconds} s; is "
         "`repairdesk worker` (or `repairdesk dev`) running on this task queue?"
     )
+
+
+async def refuse_used_id(settings: Settings, table: Table, object_id: str, noun: str) -> None:
+    """Refuse, before anything starts, an id the archive holds from an earlier case or
+    dispute: an id names one for ever (contract v1.2)."""
+    sessions = archive(settings.database_url)
+    if reason := await asyncio.to_thread(id_in_use, sessions, table, object_id, noun):
+        raise CaseError(reason)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
+from workflows.clock_text import local_time_problem
 from workflows.repair_case import WORKFLOW_ID_PREFIX
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
@@ -57,7 +58,11 @@ def parse_time(flag: str, text: str, zone: ZoneInfo) -> datetime:
             f"{flag} {text!r} is not a time; write it like 2026-11-24T08:00:00Z "
             f"or 2026-11-24T16:00 (read in {zone.key})"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    if moment.tzinfo:
+        return moment
+    if problem := local_time_problem(moment, zone.key):
+        raise BadArgument(f"{flag} {text!r}: {problem}")
+    return moment.replace(tzinfo=zone)
 
 
 def parse_part(text: str) -> dict[str, Any]:

@@ -13,9 +13,11 @@ from typing import Any
 from temporalio.client import Client
 
 from activities.archive.db import archive
+from activities.archive.schema import CaseRecord
 from activities.delivery.undelivered import cases_with_undelivered
 from activities.settings import Settings
 from starter import action_commands, output
+from starter.answers import refuse_used_id
 from starter.case_args import (
     BadArgument,
     case_id_of,
@@ -104,6 +106,7 @@ def _open(args: argparse.Namespace, settings: Settings) -> Work:
         if fresh:
             case_id = await open_new_case(client, settings.task_queue, request, settings.zone)
         else:
+            await refuse_used_id(settings, CaseRecord.__table__, request.case_id, "case")
             await open_case(client, settings.task_queue, request)
             case_id = request.case_id
         await placed_state(client, case_id)

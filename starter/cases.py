@@ -52,31 +52,23 @@ class CaseRow(BaseModel):
     closed_at: datetime | None
 
 
-async def open_case(
-    client: Client,
-    task_queue: str,
-    request: CaseRequest,
-    reuse: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-) -> None:
-    """Start the case's workflow; a case with the same id that is still open is left alone.
-
-    A closed case's id may be opened again (the contract refuses only open ones) unless
-    `reuse` says otherwise.
-    """
+async def open_case(client: Client, task_queue: str, request: CaseRequest) -> None:
+    """Start the case's workflow; an id Temporal knows, of a case still open or ended, is
+    refused (a case id names one case for ever), and the open case is left alone."""
     try:
         await client.start_workflow(
             WORKFLOW_TYPE,
             request,
             id=workflow_id(request.case_id),
             task_queue=task_queue,
-            id_reuse_policy=reuse,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             static_summary=static_summary(request),
             static_details=static_details(request),
         )
     except WorkflowAlreadyStartedError:
         raise CaseExists(
-            f"case {request.case_id} is already open; it was left as it is "
-            f"(see `repairdesk show {request.case_id}`)"
+            f"case {request.case_id} is open or was used before; an id names one case for "
+            f"ever, and the case was left as it is (see `repairdesk show {request.case_id}`)"
         ) from None
 
 
@@ -87,7 +79,7 @@ async def open_new_case(
     closed case (a generated id names one case only); returns the id used."""
     for _ in range(FRESH_ID_ATTEMPTS):
         try:
-            await open_case(client, task_queue, request, WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            await open_case(client, task_queue, request)
             return request.case_id
         except CaseExists:
             request = request.model_copy(update={"case_id": new_case_id(zone)})

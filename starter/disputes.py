@@ -56,10 +56,7 @@ async def start_dispute(
     client: Client, task_queue: str, request: DisputeRequest, fresh: bool, zone: ZoneInfo
 ) -> str:
     """Start the dispute's workflow, drawing another id for a generated one already used;
-    returns the id used. An open dispute with a given id is left alone."""
-    policy = (
-        WorkflowIDReusePolicy.REJECT_DUPLICATE if fresh else WorkflowIDReusePolicy.ALLOW_DUPLICATE
-    )
+    returns the id used. A given id Temporal knows (open or ended) is refused."""
     for _ in range(FRESH_ID_ATTEMPTS):
         try:
             await client.start_workflow(
@@ -67,7 +64,7 @@ async def start_dispute(
                 request,
                 id=workflow_id(request.dispute_id),
                 task_queue=task_queue,
-                id_reuse_policy=policy,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 static_summary=static_summary(request),
                 static_details=static_details(request),
             )
@@ -75,7 +72,8 @@ async def start_dispute(
         except WorkflowAlreadyStartedError:
             if not fresh:
                 raise CaseError(
-                    f"dispute {request.dispute_id} is already open; it was left as it is "
+                    f"dispute {request.dispute_id} is open or was used before; an id names one "
+                    f"dispute for ever, and it was left as it is "
                     f"(see `repairdesk ip show {request.dispute_id}`)"
                 ) from None
             request = request.model_copy(update={"dispute_id": new_dispute_id(zone)})

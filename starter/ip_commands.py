@@ -14,9 +14,10 @@ from typing import Any
 
 from temporalio.client import Client
 
+from activities.archive.schema import DisputeRecord
 from activities.settings import Settings
 from starter import ip_output
-from starter.answers import CaseError
+from starter.answers import CaseError, refuse_used_id
 from starter.case_args import BadArgument, identifier, parse_time, validated
 from starter.disputes import (
     act,
@@ -142,6 +143,8 @@ def _open(args: argparse.Namespace, settings: Settings) -> Work:
     request = _request(args, settings, dispute_id)
 
     async def work(client: Client) -> str:
+        if not fresh:
+            await refuse_used_id(settings, DisputeRecord.__table__, dispute_id, "dispute")
         used = await start_dispute(client, settings.task_queue, request, fresh, settings.zone)
         state = await placed(client, used)
         if state.status is DisputeStatus.rejected:

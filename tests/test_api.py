@@ -76,7 +76,7 @@ async def test_opening_refusals(http: httpx.AsyncClient, stack: Stack):
         "/api/cases", json=new_case(first["case_id"]), headers=stack.headers("office")
     )
     assert again.status_code == 409
-    assert "already open" in again.json()["error"]
+    assert f"case id {first['case_id']} already names a case" in again.json()["error"]
 
     invalid = await http.post(
         "/api/cases", json={"customer_id": "CUST-7", "qty": 1}, headers=stack.headers("office")
@@ -158,13 +158,65 @@ async def test_an_idempotency_key_applies_a_retry_once(http: httpx.AsyncClient, 
     case_id = (await opened(http, stack))["case_id"]
     key = str(uuid.uuid4())
     answers = [
-        await act(http, stack, "office", case_id, "reply", by="Wang", message=m, key=key)
-        for m in ("first", "second")
+        await act(http, stack, "office", case_id, "reply", by="Wang", message="first", key=key)
+        for _ in range(2)
     ]
-    assert [a.status_code for a in answers] == [200, 200]
-    assert answers[0].json() == answers[1].json()
+    async with api_client(stack) as restarted:  # another `repairdesk serve`, or a restart
+        answers.append(
+            await act(restarted, stack, "office", case_id, "reply", by="Wang", message="first",
+                      key=key)
+        )  # fmt: skip
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert "timeline" not in answers[0].json()  # the summary (contract v1.2)
     state = (await http.get(f"/api/cases/{case_id}", headers=stack.headers("office"))).json()
     assert [e["kind"] for e in state["timeline"]].count("reply") == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        (("reply", {"by": "Wang", "message": "on it"}), ("cancel", {"by": "Li", "reason": "x"})),
+        (("dispatch", {"technician_id": "T-3"}), ("dispatch", {"technician_id": "T-4"})),
+        (("reply", {"by": "Wang", "message": "one"}), ("reply", {"by": "Wang", "message": "two"})),
+    ],
+)
+async def test_an_idempotency_key_reused_for_another_request_is_refused(
+    http: httpx.AsyncClient, stack: Stack, first, then
+):
+    """The audit's probe: the second request is 422 and nothing of it is applied."""
+    case_id = (await opened(http, stack))["case_id"]
+    key = str(uuid.uuid4())
+    applied = await act(http, stack, "office", case_id, first[0], **first[1], key=key)
+    assert applied.status_code == 200, applied.text
+    reused = await act(http, stack, "office", case_id, then[0], **then[1], key=key)
+    assert reused.status_code == 422
+    assert reused.json()["error"] == "Idempotency-Key reused for a different request"
+    other_case = (await opened(http, stack))["case_id"]
+    elsewhere = await act(http, stack, "office", other_case, first[0], **first[1], key=key)
+    assert elsewhere.status_code == 422
+    state = (await http.get(f"/api/cases/{case_id}", headers=stack.headers("office"))).json()
+    assert state["status"] != "cancelled" and state["technician_id"] in (None, "T-3")
+    assert [e["kind"] for e in state["timeline"]].count(first[0]) == 1
+
+
+async def test_an_ended_case_id_is_refused_and_its_record_kept(
+    http: httpx.AsyncClient, stack: Stack
+):
+    """The audit's probe: reopening C-x after it was cancelled would have replaced its row."""
+    case_id = (await opened(http, stack))["case_id"]
+    cancelled = await act(http, stack, "office", case_id, "cancel", by="Li", reason="fixed")
+    assert cancelled.status_code == 200
+    for _ in range(100):
+        ended = await http.get(f"/api/cases/{case_id}", headers=stack.headers("office"))
+        if ended.json()["status"] == "cancelled":
+            break
+        await asyncio.sleep(0.1)
+    again = await http.post("/api/cases", json=new_case(case_id), headers=stack.headers("office"))
+    assert again.status_code == 409
+    assert f"case id {case_id} already names a case (cancelled" in again.json()["error"]
+    customer = (await http.get("/api/customers/CUST-7", headers=stack.headers("office"))).json()
+    assert [c for c in customer["cases"] if c["case_id"] == case_id]
 
 
 async def test_a_repair_report_retried_after_the_case_ended_gets_its_first_answer(

@@ -117,9 +117,22 @@ async def test_a_second_open_of_an_open_case_is_refused_and_leaves_it_alone(cli:
     case_id = await cli.open()
     ran = await cli(f"open --customer CUST-7 --serial SN-43 --fault other --case-id case-{case_id}")
     assert ran.code == 1
-    assert f"case {case_id} is already open" in ran.err
+    assert f"case id {case_id} already names a case (awaiting_reply" in ran.err
     state = await cli.state(case_id)
     assert (state.equipment_serial, state.fault) == ("SN-42", "Chiller trips")
+
+
+async def test_an_ended_case_id_is_refused_before_anything_starts(cli: Cli) -> None:
+    case_id = await cli.open()
+    assert (await cli(f"cancel {case_id} --by 'Li Wei' --reason fixed")).code == 0
+    for _ in range(100):
+        if (await cli.state(case_id)).status is Status.cancelled:
+            break
+        await asyncio.sleep(0.05)
+    ran = await cli(f"{OPEN} --case-id {case_id}")
+    assert (ran.code, ran.out) == (1, "")
+    assert f"case id {case_id} already names a case (cancelled" in ran.err
+    assert (await cli.state(case_id)).status is Status.cancelled
 
 
 async def test_an_action_is_accepted_and_a_misfit_is_refused_with_its_reason(cli: Cli) -> None:
@@ -201,6 +214,22 @@ async def test_a_bad_argument_is_named_before_anything_is_sent(
     line: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ran = await Cli(capsys)(line)
+    assert (ran.code, ran.out) == (1, "")
+    assert message in ran.err
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2027-03-28T02:30", "2027-03-28 02:30 does not exist in Europe/Berlin"),
+        ("2026-10-25T02:15", "happens twice in Europe/Berlin (the clocks go back then): write"),
+    ],
+)
+async def test_a_local_time_that_names_no_single_moment_is_refused(
+    typed: str, message: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPAIRDESK_TIMEZONE", "Europe/Berlin")
+    ran = await Cli(capsys)(f"arrive C-1 --technician T-3 --at {typed}")
     assert (ran.code, ran.out) == (1, "")
     assert message in ran.err
 

@@ -133,7 +133,7 @@ async def test_withdraw_and_refusals(cli: Cli) -> None:
     dispute_id = opened.out.strip()
     assert re.fullmatch(r"IP-\d{8}-[0-9A-F]{4}", dispute_id)
     again = await cli(f"{OPEN} --dispute-id {dispute_id}")
-    assert again.code == 1 and f"dispute {dispute_id} is already open" in again.err
+    assert again.code == 1 and f"dispute id {dispute_id} already names a dispute" in again.err
     withdrawn = await cli(f"ip withdraw {dispute_id} --by 'Li Wei' --reason 'Acme dropped it'")
     assert withdrawn.code == 0, withdrawn.err
     assert withdrawn.out.startswith(f"{dispute_id}: withdrawn")

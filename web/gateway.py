@@ -17,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
+from sqlalchemy import Table
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -27,6 +29,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.archive.case_rows import id_in_use
 from starter.state_query import query_state, timed_out
 from web.errors import ApiError
 
@@ -52,6 +55,7 @@ class Kind:
     actions: Mapping[str, type[BaseModel]]
     placed: Callable[[State], bool]
     new_id: Callable[[ZoneInfo], str]
+    archive_table: Table
     start_options: Callable[[BaseModel], dict[str, Any]] = field(default=lambda _: {})
 
     def workflow_id(self, object_id: str) -> str:
@@ -59,11 +63,21 @@ class Kind:
 
 
 async def start(
-    client: Client, task_queue: str, kind: Kind, request: BaseModel, zone: ZoneInfo
+    client: Client,
+    sessions: sessionmaker[Session],
+    task_queue: str,
+    kind: Kind,
+    request: BaseModel,
+    zone: ZoneInfo,
 ) -> State:
     """Start the workflow; when the request named no id, draw fresh ones until one was never
-    used. Returns the state once the archive look-up has placed it."""
+    used; a given id the archive or Temporal knows is refused (an id names one case for ever).
+    Returns the state once the archive look-up has placed it."""
     given = getattr(request, kind.id_field)
+    if given and (
+        used := await asyncio.to_thread(id_in_use, sessions, kind.archive_table, given, kind.noun)
+    ):
+        raise ApiError(409, used)
     for _ in range(1 if given else FRESH_ID_ATTEMPTS):
         object_id = given or kind.new_id(zone)
         payload = request.model_dump(mode="json", exclude_none=True) | {kind.id_field: object_id}
@@ -73,16 +87,18 @@ async def start(
                 payload,
                 id=kind.workflow_id(object_id),
                 task_queue=task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE
-                if given
-                else WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 **kind.start_options(request.model_copy(update={kind.id_field: object_id})),
             )
         except WorkflowAlreadyStartedError:
             continue
         return await _placed(client, kind, object_id)
     if given:
-        raise ApiError(409, f"{kind.noun} {given} is already open; it was left as it is")
+        raise ApiError(
+            409,
+            f"{kind.noun} {given} is open or was used before; an id names one {kind.noun} for "
+            "ever, and it was left as it is",
+        )
     raise ApiError(503, f"no unused {kind.noun} id in {FRESH_ID_ATTEMPTS} draws; give one")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from activities.archive.schema import CaseRecord, DisputeRecord
 from starter.case_args import new_case_id
 from starter.disputes import new_dispute_id
 from web.gateway import Kind, State
@@ -36,6 +37,7 @@ CASES = Kind(
     actions=ACTIONS,
     placed=placed_case,
     new_id=new_case_id,
+    archive_table=CaseRecord.__table__,
     start_options=_case_options,
 )
 
@@ -49,4 +51,5 @@ DISPUTES = Kind(
     actions=DISPUTE_ACTIONS,
     placed=lambda state: state.get("status") != OPENING,
     new_id=new_dispute_id,
+    archive_table=DisputeRecord.__table__,
 )

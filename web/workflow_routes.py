@@ -5,6 +5,7 @@ No `from __future__ import annotations` here: FastAPI reads the body types of th
 made in the loop below at run time.
 """
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from activities.archive.idempotency import bound_elsewhere, request_digest
 from activities.archive.tokens import Holder, Role
 from web import gateway
 from web.auth import Permission, requires
@@ -33,7 +35,9 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         max_length=200,
-        description="a retry with the same key is answered with the first result and applied once",
+        description="a retry with the same key is answered with the first result and applied "
+        "once; the key is bound to its first request (case, action, payload): sent with "
+        "another, 422",
     ),
 ]
 
@@ -83,7 +87,7 @@ def workflow_routes(
     ) -> JSONResponse:
         app = request.app.state
         state = await gateway.start(
-            app.client, app.settings.task_queue, kind, body, app.settings.zone
+            app.client, app.sessions, app.settings.task_queue, kind, body, app.settings.zone
         )
         if state.get("status") == "rejected":
             raise _rejected(kind, state)
@@ -131,6 +135,11 @@ def _action_endpoint(
             if getattr(action, "technician_id", holder.technician_id) != holder.technician_id:
                 raise ApiError(403, f"a {name} for another technician is refused")
         sent = action.model_dump(mode="json", exclude_unset=True)
+        if idempotency_key:
+            digest = request_digest(kind.noun, object_id, name, sent)
+            sessions = request.app.state.sessions
+            if await asyncio.to_thread(bound_elsewhere, sessions, idempotency_key, digest):
+                raise ApiError(422, "Idempotency-Key reused for a different request")
         return JSONResponse(await gateway.act(client, kind, object_id, name, sent, idempotency_key))
 
     return endpoint
