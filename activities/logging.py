@@ -51,7 +51,7 @@ def configure_logging(log_format: str = "json", level: int = logging.INFO) -> No
 
 class StaleClockOneLine(logging.Filter):
     """A workflow task refused by the stale-clock guard is expected after a worker died and
-    harmless (README, "Faults"): one line saying so, not the SDK's traceback."""
+    harmless (docs/reliability.md, "Faults"): one line saying so, not the SDK's traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None

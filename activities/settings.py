@@ -27,6 +27,9 @@ from workflows.messages import Language, Terms
 DEFAULT_DATABASE_URL = "sqlite:///./.repairdesk/archive.db"
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8000"
 DEFAULT_UI_ORIGIN = "http://localhost:8233"
+# The longest a dead relay's claim and the next poll may hold a delivery up (contract v1.2:
+# attempted again within 60 s), leaving 10 s for the claim and the connection.
+LONGEST_CRASH_DELAY = timedelta(seconds=50)
 
 
 class SettingsError(ValueError):
@@ -94,6 +97,19 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return origins
 
 
+def _retried_soon_after_a_crash(settings: Settings) -> None:
+    """A row whose relay died is claimed again at most a lease and a poll after the relay's last
+    renewal; contract v1.2 wants it attempted within 60 s, connecting included."""
+    lease, poll = settings.delivery_lease, settings.delivery_poll
+    if lease + poll > LONGEST_CRASH_DELAY:
+        raise SettingsError(
+            f"REPAIRDESK_DELIVERY_LEASE ({lease.total_seconds():g}s) and REPAIRDESK_DELIVERY_POLL"
+            f" ({poll.total_seconds():g}s) add up to more than"
+            f" {LONGEST_CRASH_DELAY.total_seconds():g}s: a letter or finance event that a dead"
+            " worker had taken must be attempted again within 60s"
+        )
+
+
 def _profile(env: Mapping[str, str]) -> ClientConfigProfile:
     try:
         return load_profile(env)
@@ -135,11 +151,12 @@ class Settings:
     log_format: str = "json"
     # the delivery relay (activities/delivery): how often it looks for rows other processes
     # wrote, the wait after a first failed attempt (doubled each time up to the longest), how
-    # long a claimed row is left to its relay, and after how many failures the case is warned
+    # long a claimed row is left to its relay after the relay last renewed the claim (a third
+    # of it), and after how many failures the case is warned
     delivery_poll: timedelta = timedelta(seconds=2)
     delivery_backoff: timedelta = timedelta(seconds=5)
     delivery_backoff_max: timedelta = timedelta(minutes=5)
-    delivery_lease: timedelta = timedelta(minutes=5)
+    delivery_lease: timedelta = timedelta(seconds=30)
     delivery_warn_after: int = 5
     # archive writes a worker runs at once (worker.py, bench/README.md "Activity slots")
     activity_slots: int = 8
@@ -183,7 +200,7 @@ class Settings:
             delivery_poll=_duration(env, "REPAIRDESK_DELIVERY_POLL", "2s"),
             delivery_backoff=_duration(env, "REPAIRDESK_DELIVERY_BACKOFF", "5s"),
             delivery_backoff_max=_duration(env, "REPAIRDESK_DELIVERY_BACKOFF_MAX", "5m"),
-            delivery_lease=_duration(env, "REPAIRDESK_DELIVERY_LEASE", "5m"),
+            delivery_lease=_duration(env, "REPAIRDESK_DELIVERY_LEASE", "30s"),
             delivery_warn_after=_count(env, "REPAIRDESK_DELIVERY_WARN_AFTER", 5),
             activity_slots=_count(env, "REPAIRDESK_ACTIVITY_SLOTS", 8),
             payload_keys=_payload_keys(env),
@@ -191,6 +208,7 @@ class Settings:
             http_address=_host_port(env, "REPAIRDESK_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS,
             ui_origins=_origins(env, "REPAIRDESK_UI_ORIGINS"),
         )
+        _retried_soon_after_a_crash(settings)
         try:
             settings.zone  # noqa: B018
         except (ZoneInfoNotFoundError, ValueError):

@@ -1,4 +1,4 @@
-"""Screenshots of every page at 360 px and 1280 px wide, for the README:
+"""Screenshots of every page at 360 px and 1280 px wide, for docs/http-api.md:
 `python -m tests.screenshots [docs/screenshots]` (a dev server, worker, archive and uvicorn of
 its own; Debian's Chromium)."""
 

@@ -113,7 +113,8 @@ async def test_a_valid_dispute_action_is_taken(office, name, data, as_update):
     if as_update:
         answer = await handle.execute_update(name, payload)
         # Compared without times: read after the dispute ended (replayed from history), the
-        # test server's timeline times can differ from the live answer's (see the README).
+        # test server's timeline times can differ from the live answer's (see
+        # docs/reliability.md, Inputs).
         assert untimed(answer) == untimed(await state(handle))
     else:
         await handle.signal(name, payload)

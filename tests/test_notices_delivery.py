@@ -215,6 +215,17 @@ def test_the_relay_settings_come_from_the_environment() -> None:
         Settings.from_env({"REPAIRDESK_DELIVERY_LEASE": "soon"})
 
 
+def test_a_claim_outlives_a_dead_relay_by_less_than_a_minute() -> None:
+    """Contract v1.2: the lease a dead relay leaves, and the next poll, end within 50 s (10 s
+    more for the claim and the connection)."""
+    assert Settings.from_env({}).delivery_lease == timedelta(seconds=30)
+    assert Settings.from_env({"REPAIRDESK_DELIVERY_LEASE": "45s"}).delivery_lease.seconds == 45
+    with pytest.raises(SettingsError, match=r"LEASE \(300s\) and REPAIRDESK_DELIVERY_POLL \(2s\)"):
+        Settings.from_env({"REPAIRDESK_DELIVERY_LEASE": "5m"})
+    with pytest.raises(SettingsError, match="within 60s"):
+        Settings.from_env({"REPAIRDESK_DELIVERY_LEASE": "30s", "REPAIRDESK_DELIVERY_POLL": "30s"})
+
+
 def test_the_activity_slots_come_from_the_environment() -> None:
     assert Settings.from_env({}).activity_slots == 8
     assert Settings.from_env({"REPAIRDESK_ACTIVITY_SLOTS": "2"}).activity_slots == 2

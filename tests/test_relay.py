@@ -10,14 +10,17 @@ import contextlib
 import math
 import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.archive.case_event import CaseEventActivities
@@ -25,7 +28,7 @@ from activities.archive.db import archive
 from activities.delivery import mail
 from activities.delivery.doorbell import Doorbell
 from activities.delivery.outcome import backoff
-from activities.delivery.queue import LEDGER, NOTICES, claim
+from activities.delivery.queue import LEDGER, NOTICES, Queue, claim, renew, settle
 from activities.delivery.relay import BATCH
 from activities.finance.delivery import attempt
 from activities.notices.mailer import SmtpServer
@@ -36,6 +39,7 @@ from tests.delivery_probe import DeliveryProbe
 from tests.finance_receiver import FinanceReceiver
 from tests.relaying import ledger, notices, relaying, until
 from tests.smtp_inbox import Inbox, free_port, smtp_server
+from tests.worker_process import worker_process
 
 SECRET = "finance-shared-secret"
 OFFICE = "office@vendor.test"
@@ -210,6 +214,34 @@ async def test_refused_for_good_is_marked_failed_and_warns_the_open_case(
     assert all("no such mailbox" in (row.last_error or "") and row.warned_at for row in gone)
 
 
+class SlowInbox(Inbox):
+    """Takes `seconds` over each message (over the first only, with `first_only`), so a test
+    can act while the relay is sending; `receiving` is set when the first message arrives."""
+
+    def __init__(self, port: int, seconds: float = 0.5, first_only: bool = False) -> None:
+        super().__init__(port)
+        self.seconds, self.first_only = seconds, first_only
+        self.receiving = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        first = not self.receiving.is_set()
+        self.receiving.set()
+        if first or not self.first_only:
+            await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextlib.contextmanager
+def slow_smtp_server(seconds: float, first_only: bool = False) -> Iterator[SlowInbox]:
+    inbox = SlowInbox(free_port(), seconds, first_only)
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
 async def test_a_crash_between_send_and_mark_repeats_with_the_same_ids(
     env: Any, database_url: str, inbox: Inbox, finance: FinanceReceiver
 ) -> None:
@@ -234,6 +266,100 @@ async def test_a_crash_between_send_and_mark_repeats_with_the_same_ids(
     assert len(repeated) == 1 and set(message_ids(inbox).values()) <= {1, 2}
     assert {r.event["id"] for r in finance.accepted} == {charge.charge_id}
     assert finance.accepted[0].body == finance.accepted[1].body
+
+
+@pytest.mark.parametrize("queue", [NOTICES, LEDGER], ids=["letters", "finance events"])
+def test_a_dead_relays_claim_is_free_a_lease_after_its_last_renewal(
+    database_url: str, finance: FinanceReceiver, queue: Queue
+) -> None:
+    """With the default settings a row a relay held when it died is claimed again well within
+    the contract's 60 s; the renewals of a live relay keep it, and once another relay has it
+    the first can neither renew nor record it."""
+    defaults = Settings.from_env({})
+    lease = defaults.delivery_lease
+    assert lease + defaults.delivery_poll <= timedelta(seconds=50)
+    settings = settings_for(database_url, free_port(), finance, delivery_lease=lease)
+    record(settings, case_events.late_repair())
+    sessions, claimed_at = archive(database_url), datetime.now(UTC)
+    rows = claim(sessions, queue, claimed_at, lease, 100)  # every row of the queue
+    held = {queue.key_of(row): row.claimed_until for row in rows}
+    assert held and len(held) == len(rows)
+
+    renewed_at = claimed_at + lease / 3
+    held = renew(sessions, queue, held, renewed_at + lease)
+    assert len(held) == len(rows)
+    assert claim(sessions, queue, claimed_at + lease, lease, 100) == []  # renewed: still held
+    # the relay dies here; another claims its rows once their lease ends
+    taken = claim(sessions, queue, renewed_at + lease, lease, 100)
+    assert {queue.key_of(row) for row in taken} == held.keys()
+    assert renewed_at + lease + defaults.delivery_poll - claimed_at < timedelta(seconds=60)
+    assert renew(sessions, queue, held, renewed_at + 2 * lease) == {}
+    assert settle(sessions, queue, held, [(key, {"attempts": 9}) for key in held]) == []
+    stored = (notices if queue is NOTICES else ledger)(database_url)
+    assert {(row.attempts, row.claimed_until) for row in stored if queue.key_of(row) in held} == {
+        (0, taken[0].claimed_until)
+    }
+
+
+async def test_a_worker_killed_mid_delivery_is_retried_by_another_within_seconds(
+    dev_env: WorkflowEnvironment,
+    database_url: str,
+    finance: FinanceReceiver,
+    task_queue: str,
+    tmp_path: Path,
+) -> None:
+    """A real `python worker.py` SIGKILLed while the mail server holds its letter: another
+    relay sends the letter a lease and a poll later, under the same Message-ID, once."""
+    lease, poll = timedelta(seconds=3), timedelta(seconds=1)
+    with slow_smtp_server(60, first_only=True) as inbox:
+        settings = settings_for(
+            database_url, inbox.port, finance, delivery_lease=lease, delivery_poll=poll
+        )
+        record(settings, case_events.cancelled())
+        letters = sendable(database_url)
+        env = {
+            "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+            "REPAIRDESK_DATABASE_URL": database_url,
+            "REPAIRDESK_TASK_QUEUE": task_queue,
+            "REPAIRDESK_SMTP_URL": str(settings.smtp_url),
+            "REPAIRDESK_MAIL_FROM": settings.mail_from,
+            "REPAIRDESK_DELIVERY_LEASE": "3s",
+            "REPAIRDESK_DELIVERY_POLL": "1s",
+        }
+        with worker_process(env, tmp_path / "worker.log") as worker:
+            await until(inbox.receiving.is_set, seconds=60)
+            claimed = [r for r in notices(database_url) if r.claimed_until is not None]
+            worker.kill()
+            worker.wait()
+            killed = time.monotonic()
+        async with relaying(dev_env.client, settings):
+            await until(lambda: delivered(database_url) == letters, seconds=30)
+            retried_within = time.monotonic() - killed
+    print(f"\nletters of the killed worker delivered {retried_within:.1f}s after the kill")
+    assert claimed and retried_within < (lease + poll).total_seconds() + 2
+    assert len(inbox.messages) == letters and set(message_ids(inbox).values()) == {1}
+    assert all(row.attempts == 1 for row in notices(database_url) if row.recipient)
+
+
+async def test_a_slow_attempt_keeps_its_claim_and_is_sent_once(
+    env: Any, database_url: str, finance: FinanceReceiver
+) -> None:
+    """The mail server takes three leases over the first letter: the relay renews its claims
+    meanwhile, so no other relay could take that letter or the ones waiting behind it."""
+    lease = timedelta(seconds=1)
+    with slow_smtp_server(3, first_only=True) as inbox:
+        settings = settings_for(database_url, inbox.port, finance, delivery_lease=lease)
+        record(settings, case_events.cancelled())
+        letters, sessions = sendable(database_url), archive(database_url)
+        async with relaying(env.client, settings):
+            await until(inbox.receiving.is_set)
+            stalled = time.monotonic()
+            while time.monotonic() - stalled < 2.5:  # another relay looks, again and again
+                assert claim(sessions, NOTICES, datetime.now(UTC), lease, BATCH) == []
+                await asyncio.sleep(0.1)
+            await until(lambda: delivered(database_url) == letters)
+    assert len(inbox.messages) == letters and set(message_ids(inbox).values()) == {1}
+    assert all(row.attempts == 1 for row in notices(database_url) if row.recipient)
 
 
 async def test_two_relays_on_postgresql_never_send_a_row_twice(
@@ -264,32 +390,14 @@ async def test_a_recorded_event_wakes_the_relay_at_once(
         await until(lambda: len(inbox.messages) == 3, seconds=5)
 
 
-class SlowInbox(Inbox):
-    """Takes its time over each message, so a test can stop the relay while it is sending."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__(port)
-        self.receiving = threading.Event()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.receiving.set()
-        await asyncio.sleep(0.5)
-        return await super().handle_DATA(server, session, envelope)
-
-
 async def test_a_stopping_relay_finishes_the_send_in_flight(
     env: Any, sqlite_url: str, finance: FinanceReceiver
 ) -> None:
-    inbox = SlowInbox(free_port())
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    try:
+    with slow_smtp_server(0.5) as inbox:
         settings = settings_for(sqlite_url, inbox.port, finance)
         record(settings, case_events.cancelled())
         async with relaying(env.client, settings):
             await until(inbox.receiving.is_set)
-    finally:
-        controller.stop()
     statuses = Counter(row.status for row in notices(sqlite_url))
     assert len(inbox.messages) == 1 and statuses == {"delivered": 1, "pending": 2}
     assert all(row.claimed_until is None for row in notices(sqlite_url))

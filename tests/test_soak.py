@@ -2,7 +2,7 @@
 with two `python worker.py` processes. Half the cases breach a 3 s reply clock: every breach
 must be noticed within 1 s of its due time. The workers' memory must stay flat (the last third
 of the run's samples within 25 % of the first third's, after warm-up) and their logs hold no
-error. The figures are printed for the README."""
+error. The figures are printed for docs/reliability.md."""
 
 from __future__ import annotations
 

@@ -1,13 +1,14 @@
 """The delivery relay: runs in the worker process beside the workflows and drains the outbox
 and the ledger, one asyncio task per channel.
 
-Each pass claims a few due rows (queue.claim: a lease, `SKIP LOCKED` on PostgreSQL), attempts
-them one by one in a thread (SMTP and HTTP block), and settles each: delivered, refused for
-good (`failed`), or due again after an exponential backoff. A row refused for good, or failing
-`REPAIRDESK_DELIVERY_WARN_AFTER` times, warns its case once (signal `delivery_problem`). The
-relay wakes at once when this process records rows (the doorbell) and every
-`REPAIRDESK_DELIVERY_POLL` for rows other processes wrote. `stop()` lets the attempt in flight
-finish and be settled, and hands the other claimed rows back.
+Each pass claims a few due rows (queue.claim: a short lease, `SKIP LOCKED` on PostgreSQL),
+attempts them one by one in a thread (SMTP and HTTP block), renewing their leases meanwhile
+(lease.Claims: a dead relay's rows are free again within the lease), and settles each:
+delivered, refused for good (`failed`), or due again after an exponential backoff. A row
+refused for good, or failing `REPAIRDESK_DELIVERY_WARN_AFTER` times, warns its case once
+(signal `delivery_problem`). The relay wakes at once when this process records rows (the
+doorbell) and every `REPAIRDESK_DELIVERY_POLL` for rows other processes wrote. `stop()` lets
+the attempt in flight finish and be settled, and hands the other claimed rows back.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from temporalio.client import Client
 from activities.archive.db import transient
 from activities.delivery.channels import Channel, channels
 from activities.delivery.doorbell import Doorbell
+from activities.delivery.lease import Claims
 from activities.delivery.outcome import Result, changes, worth_a_warning
 from activities.delivery.problems import tell_the_case
-from activities.delivery.queue import claim, release, settle
+from activities.delivery.queue import claim
 from activities.logging import case_logger
 from activities.settings import Settings
 
-# Rows claimed per pass: small enough that the lease outlasts their attempts (SMTP gives up
-# after 30 s, the webhook after 10 s) with the default 5 min lease.
+# Rows claimed per pass: their leases are renewed until each is attempted, so a few rows
+# share one connection to the mail server without another relay taking the last of them.
 BATCH = 5
 
 
@@ -89,22 +91,32 @@ class Relay:
         except Exception:  # a bug must not stop the relay: the next pass tries again
             self._log.exception("could not claim rows to deliver", queue=queue.name)
             return False
+        claims = Claims(self._sessions, queue, rows, self._settings.delivery_lease)
         for index, row in enumerate(rows):
             if self._stopping:
-                await self._hand_back(channel, [queue.key_of(r) for r in rows[index:]])
+                await claims.release()
                 break
-            result = await self._send(channel, row)
+            result = await self._attempt(channel, claims, row)
+            if result is None:
+                continue
             if result.whole_channel:  # the rest would meet the same: each counts an attempt
-                await self._settle(channel, rows[index:], result)
+                await self._settle(channel, claims, rows[index:], result)
                 break
-            await self._settle(channel, [row], result)
+            await self._settle(channel, claims, [row], result)
         return bool(rows)
 
-    async def _hand_back(self, channel: Channel, keys: list[str]) -> None:
-        try:
-            await asyncio.to_thread(release, self._sessions, channel.queue, keys)
-        except SQLAlchemyError as error:
-            self._log.warning("claimed rows wait for their lease to end", error=str(error))
+    async def _attempt(self, channel: Channel, claims: Claims, row: Any) -> Result | None:
+        """Attempt `row`, renewing the pass's claims while it runs; None when its claim was
+        taken over before the attempt began."""
+        await claims.renew_if_due()
+        if not claims.holds(row):
+            return None
+        sending = asyncio.ensure_future(self._send(channel, row))
+        while True:
+            done, _ = await asyncio.wait({sending}, timeout=claims.due_in())
+            if done:
+                return sending.result()
+            await claims.renew()
 
     async def _send(self, channel: Channel, row: Any) -> Result:
         try:
@@ -113,9 +125,11 @@ class Relay:
             self._logger(channel, row).exception("delivery attempt failed unexpectedly")
             return Result("retry", f"{type(error).__name__}: {error}")
 
-    async def _settle(self, channel: Channel, rows: list[Any], result: Result) -> None:
-        """Record `result` as one more attempt of each of `rows`, in one transaction, and warn
-        the cases that should hear of it."""
+    async def _settle(
+        self, channel: Channel, claims: Claims, rows: list[Any], result: Result
+    ) -> None:
+        """Record `result` as one more attempt of each of `rows` still claimed, in one
+        transaction, and warn the cases that should hear of it."""
         queue, now = channel.queue, datetime.now(UTC)
         logs = [self._logger(channel, row) for row in rows]
         outcomes, warned = [], []
@@ -127,7 +141,7 @@ class Relay:
                 warned.append((row, attempts, log))
             outcomes.append((queue.key_of(row), values))
         try:
-            await asyncio.to_thread(settle, self._sessions, queue, outcomes)
+            written = set(await claims.settle(outcomes))
         except SQLAlchemyError as error:
             # A database restarting is expected and heals (the lease runs out, the row is sent
             # again under its key); anything else is a bug worth an error.
@@ -135,9 +149,12 @@ class Relay:
                 report = log.warning if transient(error) else log.error
                 report("could not record the delivery; its lease runs out", error=str(error))
             return
-        for log, (_, values) in zip(logs, outcomes, strict=True):
-            self._report(log, result, values)
+        for log, (key, values) in zip(logs, outcomes, strict=True):
+            if key in written:
+                self._report(log, result, values)
         for row, attempts, log in warned:
+            if queue.key_of(row) not in written:
+                continue
             problem = channel.problem(row, result, attempts)
             await tell_the_case(self._client, row.case_id, row.kind, problem, log)
 

@@ -38,7 +38,7 @@ class Delivery:
 
 
 def attempt(url: str, secret: str, body: bytes) -> Result:
-    """POST `body` signed once, and sort the answer (see the README's Finance events)."""
+    """POST `body` signed once, and sort the answer (see docs/decisions.md, "Finance events")."""
     try:
         answer = webhook.post(url, secret, body)
     except webhook.WebhookMisconfigured as e:
