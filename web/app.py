@@ -11,7 +11,7 @@ from temporalio.client import Client
 from activities.archive.db import archive
 from activities.codec import EncryptionCodec
 from activities.settings import Settings
-from web import api_routes, errors, pages, server
+from web import api_routes, errors, pages, server, status_page
 from web.auth import codec_access
 from web.codec import codec_router
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings, client: Client, dev: bool = False) -> FastAPI
     errors.install(app)
     api_routes.install(app)
     pages.install(app)
+    status_page.install(app)
     if settings.payload_keys:
         codec = EncryptionCodec(settings.payload_keys)
         app.include_router(codec_router(codec, codec_access(dev), settings.ui_origins))

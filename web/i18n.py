@@ -93,6 +93,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "sent": ("已发送。", "Sent."),
     "site": ("地点", "Site"),
     "reported": ("报修时间", "Reported"),
+    # the customer's page of their case (/c/{token})
+    "your_case": ("您的维修单", "Your case"),
+    "commitments": ("我方承诺", "Our commitments"),
+    "due": ("期限", "due"),
+    "missed": ("未按时完成", "missed"),
+    "done_at": ("完成于", "done at"),
+    "running": ("进行中", "in progress"),
+    "your_technician": ("技术人员", "Your technician"),
+    "expected_arrival": ("预计到达", "Expected arrival"),
+    "arrived_at": ("到达现场", "Arrived on site"),
+    "our_reply": ("工程部答复", "Our reply"),
+    "closed_at": ("结案时间", "Closed"),
+    "hotline": ("服务热线", "Service hotline"),
+    "link_invalid": (
+        "此链接无效。请使用我们来信中的链接,或致电服务热线。",
+        "This link is not valid. Use the link in our letter, or call our service hotline.",
+    ),
+    "link_expired": (
+        "此链接已过期。请致电服务热线查询您的维修单。",
+        "This link has expired. Call our service hotline about your case.",
+    ),
 }
 
 
