@@ -347,3 +347,22 @@ async def test_ip_dispute_routes_check_roles_and_bodies(http: httpx.AsyncClient,
         "/api/ip-disputes/IP-NOPE/note", json={"by": "Wang"}, headers=stack.headers("office")
     )
     assert note.status_code == 422 and note.json()["errors"][0]["field"] == "text"
+
+
+async def test_the_customers_archive_lists_their_ip_disputes(http: httpx.AsyncClient, stack: Stack):
+    dispute = {
+        "customer_id": "CUST-7",
+        "claimant": "Acme GmbH",
+        "right": "patent",
+        "description": "Claims the controller firmware infringes EP1234567",
+    }
+    opened = await http.post("/api/ip-disputes", json=dispute, headers=stack.headers("office"))
+    assert opened.status_code == 201, opened.text
+    dispute_id = opened.json()["dispute_id"]
+    customer = await http.get("/api/customers/CUST-7", headers=stack.headers("manager"))
+    listed = {d["dispute_id"]: d for d in customer.json()["disputes"]}
+    assert listed[dispute_id]["status"] == "open"
+    assert listed[dispute_id]["claimant"] == "Acme GmbH"
+    assert "cases" in customer.json()
+    other = await http.get("/api/customers/CUST-8", headers=stack.headers("manager"))
+    assert other.json()["disputes"] == []

@@ -209,3 +209,22 @@ async def test_the_office_replies_from_the_desk(browser: Browser, site: str, sta
     state = await until_status(stack, case_id, "awaiting_technician")
     assert kinds(state).count("reply") == 1
     await context.close()
+
+
+async def test_the_customer_page_lists_ip_disputes_beside_the_cases(
+    site: str, stack: Stack
+) -> None:
+    dispute = {
+        "customer_id": "CUST-7",
+        "claimant": "Acme GmbH",
+        "right": "patent",
+        "description": "Claims the controller firmware infringes EP1234567",
+    }
+    async with api_client(stack) as http:
+        opened = await http.post("/api/ip-disputes", json=dispute, headers=stack.headers("office"))
+    dispute_id = opened.json()["dispute_id"]
+    cookies = {"repairdesk_token": stack.tokens["manager"], "repairdesk_lang": "en"}
+    async with httpx.AsyncClient(base_url=site, cookies=cookies) as http:
+        page = await http.get("/customers/CUST-7")
+    assert page.status_code == 200
+    assert "IP disputes" in page.text and dispute_id in page.text and "Acme GmbH" in page.text

@@ -93,6 +93,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "sent": ("已发送。", "Sent."),
     "site": ("地点", "Site"),
     "reported": ("报修时间", "Reported"),
+    "ip_disputes": ("知识产权争议", "IP disputes"),
     # the customer's page of their case (/c/{token})
     "your_case": ("您的维修单", "Your case"),
     "commitments": ("我方承诺", "Our commitments"),
