@@ -166,11 +166,12 @@ async def test_the_desk_opens_a_case_picked_from_the_archive(
     page = await context.new_page()
     await page.goto(f"/signin?token={stack.tokens['call_centre']}")
     await expect(page).to_have_url(re.compile(r"/desk$"))
-    await page.get_by_label("Customer").select_option("CUST-7")
+    form = page.locator("details.open-case")
+    await form.get_by_label("Customer").select_option("CUST-7")
     await expect(page.locator("#equipment option[value='SN-43']")).to_be_attached()
-    await page.get_by_label("Equipment").select_option("SN-43")
-    await page.get_by_label("Fault").fill("Compressor noise")
-    await page.get_by_role("button", name="Open a case").click()
+    await form.get_by_label("Equipment").select_option("SN-43")
+    await form.get_by_label("Fault").fill("Compressor noise")
+    await form.get_by_role("button", name="Open a case").click()
     await expect(page).to_have_url(re.compile(r"/cases/C-\d{8}-[0-9A-F]{4}$"))
     await expect(page.locator("h1")).to_contain_text("awaiting_reply")
     await expect(page.get_by_text("Times in Asia/Shanghai")).to_be_visible()
@@ -192,16 +193,18 @@ async def test_a_technician_cannot_open_another_technicians_case_page(
         assert (await http.get("/")).headers["location"] == "/tech"
 
 
-async def test_the_office_replies_from_the_desk(browser: Browser, site: str, stack: Stack) -> None:
+async def test_the_office_replies_one_click_from_the_board(
+    browser: Browser, site: str, stack: Stack
+) -> None:
     async with api_client(stack) as http:
         opened = await http.post("/api/cases", json=new_case(), headers=stack.headers("office"))
     case_id = opened.json()["case_id"]
     context = await browser.new_context(viewport=DESKTOP, locale="en-US", base_url=site)
     page = await context.new_page()
     await page.goto(f"/signin?token={stack.tokens['office']}")
-    card = page.locator("article.case", has=page.get_by_role("link", name=case_id))
-    await expect(card).to_be_visible(timeout=10_000)
-    reply = card.locator("details", has=page.locator("summary", has_text="Reply"))
+    await page.locator("table.board").get_by_role("link", name=case_id).click()
+    await expect(page).to_have_url(re.compile(f"/cases/{case_id}$"))
+    reply = page.locator("details", has=page.locator("summary", has_text="Reply"))
     await reply.locator("summary").click()
     await reply.get_by_label("By").fill("Wang")
     await reply.get_by_label("Message").fill("A technician is on the way")

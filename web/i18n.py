@@ -94,6 +94,29 @@ WORDS: dict[str, tuple[str, str]] = {
     "site": ("地点", "Site"),
     "reported": ("报修时间", "Reported"),
     "ip_disputes": ("知识产权争议", "IP disputes"),
+    # each status and outcome, told apart by word and colour (app.css .status-*)
+    "status_opening": ("建档中", "opening"),
+    "status_awaiting_reply": ("待答复", "awaiting reply"),
+    "status_awaiting_technician": ("待派工", "awaiting technician"),
+    "status_technician_dispatched": ("已派工", "technician dispatched"),
+    "status_on_site": ("技术人员在现场", "on site"),
+    "status_repaired": ("已修复", "repaired"),
+    "status_third_party": ("第三方维修", "third-party repair"),
+    "status_cancelled": ("已取消", "cancelled"),
+    "status_rejected": ("已拒绝", "rejected"),
+    "sla_reply": ("答复", "reply"),
+    "sla_onsite": ("到场", "on site"),
+    "sla_repair_24h": ("24 小时修复", "24 h repair"),
+    # the office's board
+    "next_deadline": ("下一期限", "Next deadline"),
+    "breaches": ("超期", "Breaches"),
+    "warnings": ("预警", "Warnings"),
+    "technician": ("技术人员", "Technician"),
+    "any": ("全部", "any"),
+    "breached_only": ("仅超期", "breached"),
+    "not_breached": ("未超期", "not breached"),
+    "filter": ("筛选", "Filter"),
+    "sort_by": ("排序", "Sort by"),
     # the customer's page of their case (/c/{token})
     "your_case": ("您的维修单", "Your case"),
     "commitments": ("我方承诺", "Our commitments"),
@@ -138,6 +161,10 @@ class Words:
     def __call__(self, key: str) -> str:
         zh, en = WORDS[key]
         return zh if self.lang == "zh" else en
+
+    def status(self, value: str | None) -> str:
+        """A status or outcome in the reader's words; `-` when there is none."""
+        return self(f"status_{value}") if value else "-"
 
     def local(self, moment: datetime | str | None) -> str:
         if moment is None:
