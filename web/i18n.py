@@ -107,6 +107,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "sla_reply": ("答复", "reply"),
     "sla_onsite": ("到场", "on site"),
     "sla_repair_24h": ("24 小时修复", "24 h repair"),
+    "warranty_term": ("保修期", "Warranty"),
+    "coverage_in_warranty": ("保修期内", "in warranty"),
+    "coverage_post_warranty": ("保修期外", "post warranty"),
     # the office's board
     "next_deadline": ("下一期限", "Next deadline"),
     "breaches": ("超期", "Breaches"),
@@ -165,6 +168,9 @@ class Words:
     def status(self, value: str | None) -> str:
         """A status or outcome in the reader's words; `-` when there is none."""
         return self(f"status_{value}") if value else "-"
+
+    def months(self, count: int) -> str:
+        return f"{count} 个月" if self.lang == "zh" else f"{count} month{'s' if count != 1 else ''}"
 
     def local(self, moment: datetime | str | None) -> str:
         if moment is None:

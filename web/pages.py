@@ -31,6 +31,8 @@ from web.workflow_routes import ID_PATTERN
 from workflows.messages import ENDED, Cause, Status
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# A value a case does not have yet (a rejected case has no customer) reads "-", never "None".
+templates.env.finalize = lambda value: "-" if value is None else value
 router = APIRouter(include_in_schema=False)
 HOME = {
     Role.technician: "/tech",
