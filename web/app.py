@@ -23,7 +23,11 @@ def create_app(settings: Settings, client: Client, dev: bool = False) -> FastAPI
     before it listens (so an unreachable server is one clear line, not a traceback),
     `repairdesk dev` hands over its own, tests hand over the test server's. With payload keys
     set it also serves Temporal's remote codec at /codec for the UI and the CLI."""
+    # No /docs or /redoc: Swagger UI and ReDoc load from a CDN, blank offline; the description
+    # is GET /openapi.json, served from the package (docs/pages.md).
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="repairdesk",
         version="1.1",
         summary="After-sales repair cases run as Temporal workflows: the HTTP API of contract v1.1",
