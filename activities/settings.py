@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from temporalio.envconfig import ClientConfigProfile
@@ -30,6 +31,7 @@ DEFAULT_UI_ORIGIN = "http://localhost:8233"
 # The longest a dead relay's claim and the next poll may hold a delivery up (contract v1.2:
 # attempted again within 60 s), leaving 10 s for the claim and the connection.
 LONGEST_CRASH_DELAY = timedelta(seconds=50)
+MIN_SECRET = 32
 
 
 class SettingsError(ValueError):
@@ -110,6 +112,34 @@ def _retried_soon_after_a_crash(settings: Settings) -> None:
         )
 
 
+def _public_url(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("REPAIRDESK_PUBLIC_URL") or "").strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(
+            f"REPAIRDESK_PUBLIC_URL={raw!r} is not a base URL like https://repairdesk.example.com"
+        )
+    return raw
+
+
+def _public_link_secret(env: Mapping[str, str], public_url: str | None) -> str | None:
+    """The secret customer links are signed with; required with a public URL, since links
+    signed by a worker must be checked by every HTTP server (docs/pages.md)."""
+    secret = env.get("REPAIRDESK_PUBLIC_LINK_SECRET") or None
+    if public_url and secret is None:
+        raise SettingsError(
+            "REPAIRDESK_PUBLIC_URL is set but REPAIRDESK_PUBLIC_LINK_SECRET is not: set it to "
+            "the same random text (at least 32 characters) for every worker and HTTP server"
+        )
+    if secret is not None and len(secret) < MIN_SECRET:
+        raise SettingsError(
+            f"REPAIRDESK_PUBLIC_LINK_SECRET must be at least {MIN_SECRET} characters long"
+        )
+    return secret
+
+
 def _profile(env: Mapping[str, str]) -> ClientConfigProfile:
     try:
         return load_profile(env)
@@ -165,6 +195,9 @@ class Settings:
     http_address: str = DEFAULT_HTTP_ADDRESS
     # Browser origins of the Temporal UI allowed to call the remote codec (CORS).
     ui_origins: tuple[str, ...] = (DEFAULT_UI_ORIGIN,)
+    # Where customers reach the HTTP server, and the secret their case links are signed with.
+    public_url: str | None = None
+    public_link_secret: str | None = field(default=None, repr=False)
 
     @property
     def http_host_port(self) -> tuple[str, int]:
@@ -180,6 +213,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         profile = _profile(env)
+        public_url = _public_url(env)
         settings = cls(
             temporal_address=profile.address or DEFAULT_ADDRESS,
             namespace=profile.namespace or DEFAULT_NAMESPACE,
@@ -207,6 +241,8 @@ class Settings:
             metrics_address=_host_port(env, "REPAIRDESK_METRICS_ADDRESS"),
             http_address=_host_port(env, "REPAIRDESK_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS,
             ui_origins=_origins(env, "REPAIRDESK_UI_ORIGINS"),
+            public_url=public_url,
+            public_link_secret=_public_link_secret(env, public_url),
         )
         _retried_soon_after_a_crash(settings)
         try:

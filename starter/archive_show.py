@@ -46,6 +46,12 @@ def text(found: ServiceArchive, zone: ZoneInfo) -> str:
         f"{at(c.reported_at, zone)}{'  BREACHED' if c.breached else ''}"
         for c in found.cases
     ]
+    lines.append("IP disputes" if found.disputes else "IP disputes: none")
+    lines += [
+        f"  {d.dispute_id}  {d.status:<21} {d.right or '-':<10} {at(d.reported_at, zone)}  "
+        f"{d.claimant or '-'}"
+        for d in found.disputes
+    ]
     lines.append("Charges" if found.charges else "Charges: none")
     lines += [
         f"  {c.case_id}  {c.kind:<26} {c.payer:<9} {c.amount:>12} {c.currency}  {c.delivery_status}"

@@ -112,11 +112,12 @@ async def placed_state(client: Client, case_id: str) -> CaseState:
 
 
 def rejection(state: CaseState) -> str:
-    """Why a case was rejected: its outcome's reason and every validation error."""
+    """Why a case was rejected: its outcome's reason and every validation error, named once
+    (a v1.1 reason already lists them)."""
     if state.outcome is None:
         return "no reason recorded"
-    errors = listed(state.outcome.errors)
-    return f"{state.outcome.reason} ({errors})" if errors else state.outcome.reason
+    reason, errors = state.outcome.reason, listed(state.outcome.errors)
+    return f"{reason} ({errors})" if errors and errors not in reason else reason
 
 
 def list_query(status: Status | None, breached: bool, customer_id: str | None) -> str:

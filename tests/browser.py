@@ -32,9 +32,10 @@ def chromium_or_skip() -> str:
 
 
 @asynccontextmanager
-async def served(stack: Stack) -> AsyncIterator[str]:
-    """The app under uvicorn on a free port, in this event loop; yields its base URL."""
-    address = ("127.0.0.1", free_port())
+async def served(stack: Stack, port: int | None = None) -> AsyncIterator[str]:
+    """The app under uvicorn on `port` (else a free one), in this event loop; yields its base
+    URL."""
+    address = ("127.0.0.1", port or free_port())
     server, serving = await serve_beside(create_app(stack.settings, stack.env.client), address)
     try:
         yield f"http://{address[0]}:{address[1]}"

@@ -361,6 +361,30 @@ async def test_health_and_openapi(http: httpx.AsyncClient, stack: Stack):
     assert "/api/cases/{case_id}/repaired" in spec["paths"]
     assert "/api/ip-disputes/{dispute_id}/settle" in spec["paths"]
     assert "HTTPValidationError" not in str(spec["paths"])  # every error is the contract's shape
+    for blank_offline in ("/docs", "/redoc"):  # Swagger UI and ReDoc would load from a CDN
+        assert (await http.get(blank_offline)).status_code == 404
+
+
+async def test_validation_is_told_in_repairdesks_words(http: httpx.AsyncClient, stack: Stack):
+    office = stack.headers("office") | {"Content-Type": "application/json"}
+    not_json = await http.post("/api/cases", content=b"{nope", headers=office)
+    assert not_json.status_code == 422
+    assert not_json.json()["errors"] == [{"field": "body", "message": "is not JSON"}]
+    case_id = await on_site(http, stack)
+    bad = await http.post(
+        f"/api/cases/{case_id}/repaired",
+        json={"technician_id": "T-3", "cause": "unknown", "labour_hours": "abc"},
+        headers=stack.headers("technician"),
+    )
+    assert bad.status_code == 422 and "Value error" not in bad.text, bad.text
+    assert bad.json()["errors"][0]["field"] == "labour_hours"
+    other = await http.post(
+        f"/api/cases/{case_id}/arrive",
+        json={"technician_id": "T-4"},
+        headers=stack.headers("technician"),
+    )
+    assert other.status_code == 403
+    assert other.json()["error"] == "you may send arrive only as T-3, not for another technician"
 
 
 async def test_health_names_an_archive_that_does_not_answer(stack: Stack, tmp_path: Path):
@@ -399,3 +423,22 @@ async def test_ip_dispute_routes_check_roles_and_bodies(http: httpx.AsyncClient,
         "/api/ip-disputes/IP-NOPE/note", json={"by": "Wang"}, headers=stack.headers("office")
     )
     assert note.status_code == 422 and note.json()["errors"][0]["field"] == "text"
+
+
+async def test_the_customers_archive_lists_their_ip_disputes(http: httpx.AsyncClient, stack: Stack):
+    dispute = {
+        "customer_id": "CUST-7",
+        "claimant": "Acme GmbH",
+        "right": "patent",
+        "description": "Claims the controller firmware infringes EP1234567",
+    }
+    opened = await http.post("/api/ip-disputes", json=dispute, headers=stack.headers("office"))
+    assert opened.status_code == 201, opened.text
+    dispute_id = opened.json()["dispute_id"]
+    customer = await http.get("/api/customers/CUST-7", headers=stack.headers("manager"))
+    listed = {d["dispute_id"]: d for d in customer.json()["disputes"]}
+    assert listed[dispute_id]["status"] == "open"
+    assert listed[dispute_id]["claimant"] == "Acme GmbH"
+    assert "cases" in customer.json()
+    other = await http.get("/api/customers/CUST-8", headers=stack.headers("manager"))
+    assert other.json()["disputes"] == []

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -101,6 +103,8 @@ async def test_a_technician_arrives_and_reports_the_repair(
     page = await signed_in(phone, stack, case_id)
     card = page.locator(f"#case-{case_id}")
     await expect(card.locator(".deadlines")).to_contain_text("left")
+    link = await card.get_by_role("link", name=case_id).bounding_box()
+    assert link is not None and link["height"] >= 48
     await card.get_by_role("button", name="Arrived").click()
     await until_status(stack, case_id, "on_site")
 
@@ -166,13 +170,14 @@ async def test_the_desk_opens_a_case_picked_from_the_archive(
     page = await context.new_page()
     await page.goto(f"/signin?token={stack.tokens['call_centre']}")
     await expect(page).to_have_url(re.compile(r"/desk$"))
-    await page.get_by_label("Customer").select_option("CUST-7")
+    form = page.locator("details.open-case")
+    await form.get_by_label("Customer").select_option("CUST-7")
     await expect(page.locator("#equipment option[value='SN-43']")).to_be_attached()
-    await page.get_by_label("Equipment").select_option("SN-43")
-    await page.get_by_label("Fault").fill("Compressor noise")
-    await page.get_by_role("button", name="Open a case").click()
+    await form.get_by_label("Equipment").select_option("SN-43")
+    await form.get_by_label("Fault").fill("Compressor noise")
+    await form.get_by_role("button", name="Open a case").click()
     await expect(page).to_have_url(re.compile(r"/cases/C-\d{8}-[0-9A-F]{4}$"))
-    await expect(page.locator("h1")).to_contain_text("awaiting_reply")
+    await expect(page.locator("h1 .status")).to_have_text("awaiting reply")
     await expect(page.get_by_text("Times in Asia/Shanghai")).to_be_visible()
     await page.get_by_role("link", name="中文").click()
     await expect(page.locator("h1")).to_contain_text("维修单")
@@ -192,16 +197,18 @@ async def test_a_technician_cannot_open_another_technicians_case_page(
         assert (await http.get("/")).headers["location"] == "/tech"
 
 
-async def test_the_office_replies_from_the_desk(browser: Browser, site: str, stack: Stack) -> None:
+async def test_the_office_replies_one_click_from_the_board(
+    browser: Browser, site: str, stack: Stack
+) -> None:
     async with api_client(stack) as http:
         opened = await http.post("/api/cases", json=new_case(), headers=stack.headers("office"))
     case_id = opened.json()["case_id"]
     context = await browser.new_context(viewport=DESKTOP, locale="en-US", base_url=site)
     page = await context.new_page()
     await page.goto(f"/signin?token={stack.tokens['office']}")
-    card = page.locator("article.case", has=page.get_by_role("link", name=case_id))
-    await expect(card).to_be_visible(timeout=10_000)
-    reply = card.locator("details", has=page.locator("summary", has_text="Reply"))
+    await page.locator("table.board").get_by_role("link", name=case_id).click()
+    await expect(page).to_have_url(re.compile(f"/cases/{case_id}$"))
+    reply = page.locator("details", has=page.locator("summary", has_text="Reply"))
     await reply.locator("summary").click()
     await reply.get_by_label("By").fill("Wang")
     await reply.get_by_label("Message").fill("A technician is on the way")
@@ -209,3 +216,52 @@ async def test_the_office_replies_from_the_desk(browser: Browser, site: str, sta
     state = await until_status(stack, case_id, "awaiting_technician")
     assert kinds(state).count("reply") == 1
     await context.close()
+
+
+async def test_the_customer_page_lists_ip_disputes_beside_the_cases(
+    site: str, stack: Stack
+) -> None:
+    dispute = {
+        "customer_id": "CUST-7",
+        "claimant": "Acme GmbH",
+        "right": "patent",
+        "description": "Claims the controller firmware infringes EP1234567",
+    }
+    async with api_client(stack) as http:
+        opened = await http.post("/api/ip-disputes", json=dispute, headers=stack.headers("office"))
+    dispute_id = opened.json()["dispute_id"]
+    cookies = {"repairdesk_token": stack.tokens["manager"], "repairdesk_lang": "en"}
+    async with httpx.AsyncClient(base_url=site, cookies=cookies) as http:
+        page = await http.get("/customers/CUST-7")
+    assert page.status_code == 200
+    assert "IP disputes" in page.text and dispute_id in page.text and "Acme GmbH" in page.text
+
+
+async def test_a_rejected_case_page_shows_no_none_and_its_reason_once(
+    site: str, stack: Stack
+) -> None:
+    future = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    async with api_client(stack) as http:
+        opened = await http.post(
+            "/api/cases", json=new_case(reported_at=future), headers=stack.headers("office")
+        )
+    assert opened.status_code == 422, opened.text
+    case_id = opened.json()["state"]["case_id"]
+    cookies = {"repairdesk_token": stack.tokens["office"], "repairdesk_lang": "en"}
+    async with httpx.AsyncClient(base_url=site, cookies=cookies) as http:
+        page = await http.get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert "None" not in page.text and "/customers/" not in page.text
+    assert page.text.count("reported_at: is in the future") == 2  # the outcome, the timeline
+    assert "(reported_at: is in the future)" not in page.text
+    assert '<span class="status status-rejected">rejected</span>' in page.text
+
+
+async def test_a_met_deadline_shows_when_it_was_met(site: str, stack: Stack) -> None:
+    case_id = await dispatched_case(stack)
+    state = await state_of(stack, case_id)
+    met = datetime.fromisoformat(state["met"]["reply"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    cookies = {"repairdesk_token": stack.tokens["office"], "repairdesk_lang": "en"}
+    async with httpx.AsyncClient(base_url=site, cookies=cookies) as http:
+        page = await http.get(f"/cases/{case_id}")
+    assert f"met {met:%Y-%m-%d %H:%M}" in page.text

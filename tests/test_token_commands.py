@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import shlex
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from activities.archive.db import archive
-from activities.archive.schema import ApiToken
+from activities.archive.schema import ApiToken, DisputeRecord
 from activities.archive.tokens import holder_of, token_hash
 from starter.cli import main
 
@@ -63,7 +64,7 @@ def test_a_token_is_printed_once_and_only_its_hash_is_kept(run, database_url: st
     ("line", "message"),
     [
         ("token create --role technician", "needs --technician"),
-        ("token create --role office --technician T-3", "only a technician token"),
+        ("token create --role office --technician T-3", "the office role does not"),
         ("token create --role office --expires soon", "--expires"),
         ("token revoke tok-nope", "no token tok-nope"),
     ],
@@ -83,5 +84,30 @@ def test_archive_show_prints_the_service_archive(run) -> None:
     shown = json.loads(out)
     assert [e["serial"] for e in shown["equipment"]] == ["SN-42", "SN-43"]
     assert shown["equipment"][1]["coverage_today"] == "post_warranty"
+    assert "IP disputes: none" in run("archive show CUST-7")[1]
     code, _, err = run("archive show CUST-404")
     assert code == 1 and "no customer CUST-404" in err
+
+
+def test_archive_show_lists_the_customers_ip_disputes(run, database_url: str) -> None:
+    assert run(f"archive import {SAMPLE}")[0] == 0
+    reported = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    with archive(database_url).begin() as session:
+        session.add(
+            DisputeRecord(
+                dispute_id="IP-7",
+                run_id="run-1",
+                version=1,
+                status="open",
+                customer_id="CUST-7",
+                claimant="Acme GmbH",
+                right="patent",
+                reported_at=reported,
+                state={},
+                updated_at=reported,
+            )
+        )
+    code, out, _ = run("archive show CUST-7")
+    assert code == 0 and "IP disputes\n  IP-7  open" in out and "Acme GmbH" in out
+    shown = json.loads(run("archive show CUST-7 --json")[1])
+    assert [(d["dispute_id"], d["right"]) for d in shown["disputes"]] == [("IP-7", "patent")]

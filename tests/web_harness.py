@@ -52,14 +52,18 @@ def new_case(
     return body | extra
 
 
-async def running_stack(env: WorkflowEnvironment, folder: Path) -> AsyncIterator[Stack]:
+async def running_stack(
+    env: WorkflowEnvironment, folder: Path, **settings_given: object
+) -> AsyncIterator[Stack]:
     """A worker on a fresh task queue and SQLite archive (sample customers loaded), and a
-    token for every role (technician T-3; `other_tech` is T-4)."""
+    token for every role (technician T-3; `other_tech` is T-4); `settings_given` are set on
+    the settings of both."""
     settings = replace(
         Settings(),
         database_url=f"sqlite:///{folder / 'archive.db'}",
         task_queue=f"web-{uuid.uuid4()}",
         temporal_address=env.client.service_client.config.target_host,
+        **settings_given,  # type: ignore[arg-type]
     )
     sessions = archive(settings.database_url)
     import_equipment(sessions, SAMPLE)

@@ -41,6 +41,8 @@ class ApiError(Exception):
 
 
 SOURCES = ("body", "query", "path", "header")
+# pydantic puts this before the message of a validator that raised ValueError: our own words
+PYDANTIC_PREFIX = "Value error, "
 
 
 def field_errors(errors: list[Any]) -> list[FieldError]:
@@ -48,10 +50,14 @@ def field_errors(errors: list[Any]) -> list[FieldError]:
     `body`/`query` part of the location."""
     fields = []
     for e in errors:
+        if e["type"] == "json_invalid":
+            fields.append(FieldError(field="body", message="is not JSON"))
+            continue
         location = [str(p) for p in e["loc"]]
         if location[:1] and location[0] in SOURCES:
             location = location[1:]
-        fields.append(FieldError(field=".".join(location) or "body", message=e["msg"]))
+        message = e["msg"].removeprefix(PYDANTIC_PREFIX)
+        fields.append(FieldError(field=".".join(location) or "body", message=message))
     return fields
 
 

@@ -93,6 +93,54 @@ WORDS: dict[str, tuple[str, str]] = {
     "sent": ("已发送。", "Sent."),
     "site": ("地点", "Site"),
     "reported": ("报修时间", "Reported"),
+    "ip_disputes": ("知识产权争议", "IP disputes"),
+    # each status and outcome, told apart by word and colour (app.css .status-*)
+    "status_opening": ("建档中", "opening"),
+    "status_awaiting_reply": ("待答复", "awaiting reply"),
+    "status_awaiting_technician": ("待派工", "awaiting technician"),
+    "status_technician_dispatched": ("已派工", "technician dispatched"),
+    "status_on_site": ("技术人员在现场", "on site"),
+    "status_repaired": ("已修复", "repaired"),
+    "status_third_party": ("第三方维修", "third-party repair"),
+    "status_cancelled": ("已取消", "cancelled"),
+    "status_rejected": ("已拒绝", "rejected"),
+    "sla_reply": ("答复", "reply"),
+    "sla_onsite": ("到场", "on site"),
+    "sla_repair_24h": ("24 小时修复", "24 h repair"),
+    "warranty_term": ("保修期", "Warranty"),
+    "coverage_in_warranty": ("保修期内", "in warranty"),
+    "coverage_post_warranty": ("保修期外", "post warranty"),
+    # the office's board
+    "next_deadline": ("下一期限", "Next deadline"),
+    "breaches": ("超期", "Breaches"),
+    "warnings": ("预警", "Warnings"),
+    "technician": ("技术人员", "Technician"),
+    "any": ("全部", "any"),
+    "breached_only": ("仅超期", "breached"),
+    "not_breached": ("未超期", "not breached"),
+    "filter": ("筛选", "Filter"),
+    "sort_by": ("排序", "Sort by"),
+    # the customer's page of their case (/c/{token})
+    "your_case": ("您的维修单", "Your case"),
+    "commitments": ("我方承诺", "Our commitments"),
+    "due": ("期限", "due"),
+    "missed": ("未按时完成", "missed"),
+    "done_at": ("完成于", "done at"),
+    "running": ("进行中", "in progress"),
+    "your_technician": ("技术人员", "Your technician"),
+    "expected_arrival": ("预计到达", "Expected arrival"),
+    "arrived_at": ("到达现场", "Arrived on site"),
+    "our_reply": ("工程部答复", "Our reply"),
+    "closed_at": ("结案时间", "Closed"),
+    "hotline": ("服务热线", "Service hotline"),
+    "link_invalid": (
+        "此链接无效。请使用我们来信中的链接,或致电服务热线。",
+        "This link is not valid. Use the link in our letter, or call our service hotline.",
+    ),
+    "link_expired": (
+        "此链接已过期。请致电服务热线查询您的维修单。",
+        "This link has expired. Call our service hotline about your case.",
+    ),
 }
 
 
@@ -116,6 +164,13 @@ class Words:
     def __call__(self, key: str) -> str:
         zh, en = WORDS[key]
         return zh if self.lang == "zh" else en
+
+    def status(self, value: str | None) -> str:
+        """A status or outcome in the reader's words; `-` when there is none."""
+        return self(f"status_{value}") if value else "-"
+
+    def months(self, count: int) -> str:
+        return f"{count} 个月" if self.lang == "zh" else f"{count} month{'s' if count != 1 else ''}"
 
     def local(self, moment: datetime | str | None) -> str:
         if moment is None:

@@ -23,13 +23,16 @@ from starter import report_html
 from starter.report_commands import build_report
 from web import gateway, open_cases
 from web.auth import COOKIE, Permission, from_this_site, may
+from web.board import Filters, board
 from web.errors import ApiError
 from web.i18n import LANG_COOKIE, LANGUAGES, Words, language
 from web.kinds import CASES
 from web.workflow_routes import ID_PATTERN
-from workflows.messages import Cause
+from workflows.messages import ENDED, Cause, Status
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# A value a case does not have yet (a rejected case has no customer) reads "-", never "None".
+templates.env.finalize = lambda value: "-" if value is None else value
 router = APIRouter(include_in_schema=False)
 HOME = {
     Role.technician: "/tech",
@@ -140,16 +143,36 @@ async def tech(request: Request) -> Response:
     return _page(request, "tech.html", holder, cases=mine, causes=[c.value for c in Cause])
 
 
+def _filters(request: Request) -> Filters:
+    asked = {name: request.query_params.get(name, "") for name in Filters.__dataclass_fields__}
+    return Filters(**asked | {"sort": asked["sort"] or "due"})
+
+
+async def _open_cases(request: Request) -> dict[str, Any]:
+    """The open cases as the board and the cards show them, filtered and sorted as asked."""
+    states = await asyncio.to_thread(open_cases.all_open, request.app.state.sessions)
+    filters = _filters(request)
+    rows = board(states, filters)
+    by_id = {state["case_id"]: state for state in states}
+    technicians = sorted({s["technician_id"] for s in states if s.get("technician_id")})
+    return {
+        "rows": rows,
+        "cases": [by_id[r.case_id] for r in rows],
+        "filters": filters,
+        "technicians": technicians,
+    }
+
+
 @router.get("/desk", response_class=HTMLResponse)
 async def desk(request: Request) -> Response:
     holder = await _holder(request)
     refused = _allowed(request, holder, Permission.open_case, Permission.read_cases)
     if refused:
         return refused
-    sessions = request.app.state.sessions
-    cases = await asyncio.to_thread(open_cases.all_open, sessions)
-    known = await asyncio.to_thread(customers, sessions)
-    return _page(request, "desk.html", holder, cases=cases, customers=known)
+    known = await asyncio.to_thread(customers, request.app.state.sessions)
+    statuses = [s.value for s in Status if s not in ENDED]
+    shown = await _open_cases(request)
+    return _page(request, "desk.html", holder, customers=known, statuses=statuses, **shown)
 
 
 @router.get("/desk/cases", response_class=HTMLResponse)
@@ -158,8 +181,7 @@ async def desk_cases(request: Request) -> Response:
     refused = _allowed(request, holder, Permission.read_cases)
     if refused:
         return refused
-    cases = await asyncio.to_thread(open_cases.all_open, request.app.state.sessions)
-    return _page(request, "_desk_cases.html", holder, cases=cases)
+    return _page(request, "_desk_cases.html", holder, **await _open_cases(request))
 
 
 @router.get("/desk/equipment", response_class=HTMLResponse)

@@ -1,6 +1,7 @@
 """Running the app under uvicorn, alone (`repairdesk serve`) or beside the worker
 (`repairdesk dev`). uvicorn's access log is off: it would write `/signin?token=…` to the log.
-Requests are logged here instead, path without its query string, never a header."""
+Requests are logged here instead, path without its query string, never a header, and never
+the token of a customer's link (`/c/{token}` is logged as `/c/…`)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,15 @@ def log_requests(app: FastAPI) -> None:
         log.info(
             "http request",
             method=request.method,
-            path=request.url.path,
+            path=_logged_path(request.url.path),
             status=response.status_code,
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
         return response
+
+
+def _logged_path(path: str) -> str:
+    return "/c/…" if path.startswith("/c/") else path
 
 
 class EmbeddedServer(uvicorn.Server):

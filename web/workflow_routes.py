@@ -133,7 +133,11 @@ def _action_endpoint(
         if holder.role is Role.technician:
             technician_scope(holder, kind, await gateway.read(client, kind, object_id))
             if getattr(action, "technician_id", holder.technician_id) != holder.technician_id:
-                raise ApiError(403, f"a {name} for another technician is refused")
+                raise ApiError(
+                    403,
+                    f"you may send {name} only as {holder.technician_id}, "
+                    "not for another technician",
+                )
         sent = action.model_dump(mode="json", exclude_unset=True)
         if idempotency_key:
             digest = request_digest(kind.noun, object_id, name, sent)

@@ -1,7 +1,9 @@
 """The customer's service archive (clause 1): the customer, each piece of equipment with its
-warranty (clause 7 days included) and coverage today, and the customer's cases and charges.
+warranty (clause 7 days included) and coverage today, and the customer's cases, IP disputes
+(clause 10) and charges.
 
-`repairdesk archive show CUSTOMER` and `GET /api/customers/{customer_id}` both give this.
+`repairdesk archive show CUSTOMER`, `GET /api/customers/{customer_id}` and the customer page
+all give this.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.archive.schema import CaseRecord, Customer, Equipment, LedgerEntry
+from activities.archive.schema import (
+    CaseRecord,
+    Customer,
+    DisputeRecord,
+    Equipment,
+    LedgerEntry,
+)
 from workflows import rules
 from workflows.messages import Coverage
 
@@ -41,6 +49,16 @@ class CaseSummary(BaseModel):
     outcome: str | None
 
 
+class DisputeSummary(BaseModel):
+    dispute_id: str
+    status: str
+    equipment_serial: str | None
+    claimant: str | None
+    right: str | None
+    reported_at: datetime | None
+    outcome: str | None
+
+
 class ChargeRecord(BaseModel):
     charge_id: str
     case_id: str
@@ -59,6 +77,7 @@ class ServiceArchive(BaseModel):
     name: str
     equipment: list[EquipmentRecord]
     cases: list[CaseSummary]
+    disputes: list[DisputeSummary]
     charges: list[ChargeRecord]
 
 
@@ -89,6 +108,18 @@ def _case(row: CaseRecord) -> CaseSummary:
     )
 
 
+def _dispute(row: DisputeRecord) -> DisputeSummary:
+    return DisputeSummary(
+        dispute_id=row.dispute_id,
+        status=row.status,
+        equipment_serial=row.equipment_serial,
+        claimant=row.claimant,
+        right=row.right,
+        reported_at=row.reported_at,
+        outcome=row.outcome,
+    )
+
+
 def _charge(row: LedgerEntry) -> ChargeRecord:
     return ChargeRecord(
         charge_id=row.charge_id,
@@ -108,7 +139,7 @@ def service_archive(
     sessions: sessionmaker[Session], customer_id: str, today: date
 ) -> ServiceArchive | None:
     """The archive of `customer_id` as of `today` (a date in REPAIRDESK_TIMEZONE); None when
-    the customer is unknown. Cases and charges newest first."""
+    the customer is unknown. Cases, disputes and charges newest first."""
     with sessions() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
@@ -121,6 +152,11 @@ def service_archive(
             .where(CaseRecord.customer_id == customer_id)
             .order_by(CaseRecord.reported_at.desc())
         )
+        disputes = session.scalars(
+            select(DisputeRecord)
+            .where(DisputeRecord.customer_id == customer_id)
+            .order_by(DisputeRecord.reported_at.desc())
+        )
         charges = session.scalars(
             select(LedgerEntry)
             .where(LedgerEntry.customer_id == customer_id)
@@ -131,6 +167,7 @@ def service_archive(
             name=customer.name,
             equipment=[_equipment(row, today) for row in equipment],
             cases=[_case(row) for row in cases],
+            disputes=[_dispute(row) for row in disputes],
             charges=[_charge(row) for row in charges],
         )
 

@@ -62,8 +62,12 @@ def create_token(
     lifetime: timedelta | None = None,
     now: datetime | None = None,
 ) -> Made:
-    if (role is Role.technician) != (technician_id is not None):
-        raise TokenError("a technician token needs --technician, and only a technician token")
+    if role is Role.technician and technician_id is None:
+        raise TokenError("a technician token needs --technician T-… (the technician it acts for)")
+    if role is not Role.technician and technician_id is not None:
+        raise TokenError(
+            f"only a technician token takes --technician; the {role.value} role does not"
+        )
     now = now or datetime.now(UTC)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(

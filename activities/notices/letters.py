@@ -3,7 +3,8 @@
 Templates are `templates/<language>/<kind>.txt`; `<kind>.<audience>.txt` takes precedence
 where one audience needs a different letter (the office's copy of a rejection). Placeholders
 are `{name}` (`str.format_map`) over plain strings prepared in `context`; every letter ends
-with `signature.txt`.
+with `signature.txt`. A customer's letter may carry the link to their case's page
+(activities/public_link.py) between its body and the signature.
 """
 
 from __future__ import annotations
@@ -41,13 +42,17 @@ def _read(language: Language, name: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def render(request: LetterRequest, language: Language, zone: ZoneInfo) -> Letter:
-    """The letter for `request` in `language`, times shown in `zone`."""
+def render(
+    request: LetterRequest, language: Language, zone: ZoneInfo, link: str | None = None
+) -> Letter:
+    """The letter for `request` in `language`, times shown in `zone`, with `link` to the
+    case's page under the body when one is given."""
     words = Wording(language, zone)
     context = letter_context(request, words)
     subject, _, body = _template(request, language).format_map(context).partition("\n")
     signature = _read(language, "signature.txt")
     if signature is None:
         raise LookupError(f"no signature template in {language.value}")
-    text = f"{body.strip()}\n\n{signature.format_map(context).strip()}\n"
+    follow = f"\n\n{words.phrase('follow_case', link=link)}" if link else ""
+    text = f"{body.strip()}{follow}\n\n{signature.format_map(context).strip()}\n"
     return Letter(subject=subject.strip(), body=_BLANK_LINES.sub("\n\n", text), language=language)

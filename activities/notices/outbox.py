@@ -19,6 +19,7 @@ from activities.archive.schema import Notice
 from activities.notices.audiences import addressee
 from activities.notices.context import LetterRequest
 from activities.notices.letters import render
+from activities.public_link import case_link
 from activities.settings import Settings
 from workflows.activity_io import Audience
 from workflows.messages import CaseState, Sla
@@ -43,9 +44,15 @@ def draft(
     key: str, kind: str, audience: Audience, sla: Sla | None, case: CaseState, settings: Settings
 ) -> Draft:
     """The letter for the notice `key`, rendered from `case` in its addressee's language; it is
-    sendable when an SMTP server is configured and the addressee has an address."""
+    sendable when an SMTP server is configured and the addressee has an address. A letter to
+    the customer carries the link to their case's page when REPAIRDESK_PUBLIC_URL is set."""
     to = addressee(audience, case, settings)
-    letter = render(LetterRequest(kind, audience, case, sla), to.language, settings.zone)
+    link = (
+        case_link(settings.public_url, settings.public_link_secret, case)
+        if audience == "customer"
+        else None
+    )
+    letter = render(LetterRequest(kind, audience, case, sla), to.language, settings.zone, link)
     return Draft(
         key=key,
         case_id=case.case_id,
