@@ -1,4 +1,4 @@
-"""The RepairCase engine (releases v1.1 to v1.3): the Temporal shell around `CaseFile`.
+"""The RepairCase engine (releases v1.1 to v1.4): the Temporal shell around `CaseFile`.
 
 It validates the input and each action, waits for the next deadline with a durable timer, and
 records the case file's effects. Every archive write is one activity: `open_case` once, which
@@ -9,6 +9,10 @@ afterwards by the worker's relay, so a case never waits for a mail server or for
 
 The release a case was opened under (`workflows/repair_case.py` reads it from the case's patch
 marker) decides how it places itself and runs its activities:
+- v1.4 (`repairdesk-1.4`): as v1.3, with contract v1.2's verdicts (`CaseFile.counts_once`): a
+  repair that earns clause 7 has the archive count its downtime (`count_downtime`, then a
+  `warranty_extended` signal to each other open case when the end moved), and a
+  `warranty_extended` signal only makes the case record itself again to read the archive;
 - v1.3 (`repairdesk-1.3`): `open_case`, at the highest task-queue priority so that placing a
   case never waits behind a backlog of other cases' records; ordinary activities;
 - v1.2 (`repairdesk-1.1` and `repairdesk-1.2`): `lookup_equipment`, then the opening is part of
@@ -19,12 +23,15 @@ marker) decides how it places itself and runs its activities:
 - v1.1 (`repairdesk-1.1` alone): as v1.2, with local activities, command for command.
 
 The commands a case issues, which a change must keep for the cases already open (see "How to
-change RepairCase" in the README): its release's patch markers; `open_case` (v1.3) or the
+change RepairCase" in docs/versioning.md): its release's patch markers; `open_case` (v1.3) or the
 look-up; then, as the case moves, search attribute upserts (only when a value changes), one
 timer per wait for the next warning or deadline, and one `record_case_event` per batch of
-changes, one at a time. Only where clause 7 reaches across cases: the
+changes, one at a time. v1.4: before a repair that earns clause 7, one `count_downtime`, then
+one `warranty_extended` signal to each other case open on the equipment when it moved the end.
+v1.3 and older, only where clause 7 reaches across cases: the
 `repairdesk-warranty-across-cases` marker, and after the record that extended the warranty, one
-`warranty_extended` signal to each other case open on the equipment.
+`warranty_extended` signal to each other case open on the equipment; when the signal comes, the
+`repairdesk-warranty-from-archive` marker.
 """
 
 from __future__ import annotations

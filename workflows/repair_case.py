@@ -15,7 +15,7 @@ the release the case was opened under, which the patch markers in its history te
 
 The newest marker is asked first: a new case records one marker, not one per release.
 
-How to change RepairCase while cases are open: see "How to change RepairCase" in the README.
+How to change RepairCase while cases are open: docs/versioning.md.
 A case takes a handful of actions, far below Temporal's 2 000 updates per workflow.
 """
 
