@@ -18,6 +18,7 @@ BREACHED = "#e9a39b"
 TRACK = "#edf0f3"
 INK = "#1f2933"
 MUTED = "#66727f"
+LABEL_PX = 13  # chart labels, never scaled down: a narrow screen scrolls the chart instead
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif"
 
 PAGE_CSS = """
@@ -36,8 +37,9 @@ letter-spacing:.04em}
 .card{flex:1 1 220px;padding:14px 18px}
 .card .value{font-size:30px;font-weight:650}.card .label{color:#66727f}
 section{padding:18px 22px;margin-bottom:20px}
-.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:28px}
-.columns>div{min-width:0;overflow-x:auto}.columns svg{display:block;margin-bottom:10px}
+.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(440px,100%),1fr));gap:28px}
+.columns>div{min-width:0}.scroll{overflow-x:auto;margin-bottom:10px}
+.columns svg{display:block;max-width:none}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:3px 6px;font-size:13px;border-bottom:1px solid #eef0f3;text-align:right;
 white-space:nowrap}
@@ -53,7 +55,7 @@ footer{color:#66727f;font-size:12px}
 def _text(x: float, y: float, content: str, anchor: str = "middle", **style: str) -> str:
     extra = "".join(f' {name.replace("_", "-")}="{value}"' for name, value in style.items())
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" '
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{LABEL_PX}" '
         f'fill="{MUTED}"{extra}>{escape(content)}</text>'
     )
 
@@ -91,7 +93,7 @@ def _svg(width: float, height: float, label: str, body: list[str]) -> str:
 
 def month_chart(sla: str, groups: dict[str, Tally]) -> str:
     """Vertical bars, one per month, on a 0-100 % axis."""
-    left, top, plot_h, slot = 40, 22, 160, max(44.0, 440 / max(len(groups), 1))
+    left, top, plot_h, slot = 44, 22, 160, max(64.0, 440 / max(len(groups), 1))
     width = left + slot * len(groups) + 10
     body = []
     for tick in (0, 25, 50, 75, 100):
@@ -132,7 +134,10 @@ def _table(headers: tuple[str, ...], rows: list[list[str]]) -> str:
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _card(sla: str, tally: Tally) -> str:
@@ -157,9 +162,10 @@ def _sla_section(report: Report, sla: Sla) -> str:
     return (
         f"<section><h2>{escape(SLA_TITLES[sla])} <small>({sla})</small></h2>"
         '<div class="columns"><div><h3>By month</h3>'
-        f"{month_chart(sla, by_month)}{_table(('month', *COUNT_HEADERS), month_rows)}</div>"
+        f'<div class="scroll">{month_chart(sla, by_month)}</div>'
+        f"{_table(('month', *COUNT_HEADERS), month_rows)}</div>"
         "<div><h3>By customer</h3>"
-        f"{customer_chart(sla, by_customer)}"
+        f'<div class="scroll">{customer_chart(sla, by_customer)}</div>'
         f"{_table(('customer', *COUNT_HEADERS), customer_rows)}</div></div></section>"
     )
 

@@ -265,3 +265,35 @@ async def test_a_met_deadline_shows_when_it_was_met(site: str, stack: Stack) -> 
     async with httpx.AsyncClient(base_url=site, cookies=cookies) as http:
         page = await http.get(f"/cases/{case_id}")
     assert f"met {met:%Y-%m-%d %H:%M}" in page.text
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+async def test_the_report_is_readable_on_a_phone_and_a_desktop(
+    browser: Browser, site: str, stack: Stack, viewport: dict[str, int]
+) -> None:
+    """Chart labels at least 11 px high as drawn (never scaled down), and every column of every
+    table reachable: a chart or a table wider than the screen scrolls on its own."""
+    async with api_client(stack) as http:
+        opened = await http.post("/api/cases", json=new_case(), headers=stack.headers("office"))
+        case_id = opened.json()["case_id"]
+        reply = {"by": "Wang", "message": "on it"}
+        await http.post(f"/api/cases/{case_id}/reply", json=reply, headers=stack.headers("office"))
+    await until_status(stack, case_id, "awaiting_technician")
+    context = await browser.new_context(viewport=viewport, locale="en-US", base_url=site)
+    page = await context.new_page()
+    await page.goto(f"/signin?token={stack.tokens['manager']}")
+    await page.goto("/report")
+    labels = page.locator(".report svg text")
+    assert await labels.count() > 0
+    heights = await labels.evaluate_all("all => all.map(t => t.getBoundingClientRect().height)")
+    assert min(heights) >= 11, heights
+    for table in await page.locator(".report table").all():
+        reachable = await table.evaluate(
+            "t => { const box = t.closest('.scroll'); "
+            "return box !== null && box.scrollWidth >= t.scrollWidth; }"
+        )
+        assert reachable
+        last = table.locator("th").last
+        await last.scroll_into_view_if_needed()
+        assert await last.is_visible() and (await last.inner_text()) == "open"
+    await context.close()
