@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
+from workflows.clock_text import wall_clock
+
 LANGUAGES = ("zh", "en")
 LANG_COOKIE = "repairdesk_lang"
 
@@ -177,7 +179,7 @@ class Words:
             return "-"
         if isinstance(moment, str):
             moment = datetime.fromisoformat(moment)
-        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        return wall_clock(moment.astimezone(self.zone), self.zone.key)
 
     def left(self, due: datetime | str) -> str:
         if isinstance(due, str):

@@ -34,10 +34,16 @@ def shown(moment: datetime | None, zone_name: str | None, seconds: bool = False)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(zone(zone_name))
+    return f"{wall_clock(local, zone_name, seconds)} {local.tzinfo}"
+
+
+def wall_clock(local: datetime, zone_name: str | None, seconds: bool = False) -> str:
+    """`local` (a time in the zone `zone_name`) as its wall clock reads, with the UTC offset in
+    a zone with daylight saving: `2026-10-25 02:15 +01:00`."""
     text = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
     if keeps_daylight_saving(zone_name, local.year):
         text += f" {_offset(local.utcoffset() or timedelta(0))}"
-    return f"{text} {local.tzinfo}"
+    return text
 
 
 def _offset(offset: timedelta) -> str:
