@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.settings import Settings, SettingsError
-from starter.cases import act, open_case
+from starter.cases import act, case_state, open_case
 from starter.connection import ConnectionFailed, connect
 from tests.tls import SERVER_NAME, Authority, server_context, tls_proxy
 from worker import build_worker
@@ -42,7 +42,9 @@ async def run_a_case(env: dict[str, str], database_url: str, task_queue: str) ->
                 case_id=case_id, customer_id="CUST-7", equipment_serial="SN-42", fault="trips"
             ),
         )
-        state = await act(client, case_id, "reply", {"by": "Wang", "message": "on our way"})
+        answer = await act(client, case_id, "reply", {"by": "Wang", "message": "on our way"})
+        state = await case_state(client, case_id)
+    assert answer.status.value == "awaiting_technician"
     assert [entry.kind for entry in state.timeline if entry.kind == "reply"] == ["reply"]
 
 
