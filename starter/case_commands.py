@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from typing import Any
 
 from temporalio.client import Client
@@ -161,6 +163,11 @@ def _list(args: argparse.Namespace, settings: Settings) -> Work:
         cases = await list_cases(client, query, args.limit) if query is not None else []
         if args.json:
             return json.dumps([case.model_dump(mode="json") for case in cases], indent=2)
-        return output.table(cases, settings.zone)
+        return output.table(cases, settings.zone, on_a_terminal())
 
     return work
+
+
+def on_a_terminal() -> bool:
+    """Colour for a person at a terminal; none in a pipe or with NO_COLOR set."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ

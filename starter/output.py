@@ -99,14 +99,30 @@ def full(state: CaseState, zone: ZoneInfo) -> str:
 WIDTHS = (18, 22, 12, 12, 13, 8, 30, 0)
 
 
-def _cells(values: list[str]) -> str:
-    return "  ".join(
-        f"{value:<{width}}" for value, width in zip(values, WIDTHS, strict=True)
-    ).rstrip()
+# On a terminal, each ending and a breach has a colour of its own (ANSI SGR codes).
+PAINT = {
+    "repaired": "32",  # green
+    "third_party": "36",  # cyan
+    "cancelled": "33",  # yellow
+    "rejected": "35",  # magenta
+    "BREACHED": "1;31",  # bold red
+}
 
 
-def row(case: CaseRow, zone: ZoneInfo) -> str:
-    """One `repairdesk list` line."""
+def _cells(values: list[str], colour: bool = False) -> str:
+    cells = [f"{value:<{width}}" for value, width in zip(values, WIDTHS, strict=True)]
+    if colour:
+        cells = [
+            f"\033[{PAINT[value.split()[0]]}m{cell}\033[0m"
+            if value and value.split()[0] in PAINT
+            else cell
+            for value, cell in zip(values, cells, strict=True)
+        ]
+    return "  ".join(cells).rstrip()
+
+
+def row(case: CaseRow, zone: ZoneInfo, colour: bool = False) -> str:
+    """One `repairdesk list` line; with `colour`, its ending and a breach painted."""
     flags = [
         flag for flag, on in (("BREACHED", case.sla_breached), ("emergency", case.emergency)) if on
     ]
@@ -123,12 +139,14 @@ def row(case: CaseRow, zone: ZoneInfo) -> str:
             *(value or "-" for value in known),
             at(case.started_at, zone),
             " ".join(flags),
-        ]
+        ],
+        colour,
     )
 
 
-def table(cases: list[CaseRow], zone: ZoneInfo) -> str:
+def table(cases: list[CaseRow], zone: ZoneInfo, colour: bool = False) -> str:
+    """`repairdesk list`; `colour` on a terminal (not with NO_COLOR set)."""
     if not cases:
         return "no cases match"
     head = ["CASE", "STATUS", "CUSTOMER", "SERIAL", "COVERAGE", "TECH", "OPENED", ""]
-    return "\n".join([_cells(head), *(row(case, zone) for case in cases)])
+    return "\n".join([_cells(head), *(row(case, zone, colour) for case in cases)])
