@@ -12,10 +12,15 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.public_link import case_link
 from starter.dev_server import installed_binary
 from tests.browser import CHROMIUM, DESKTOP, PHONE, chromium, served
 from tests.web_harness import Stack, api_client, new_case, running_stack
+from workflows.messages import CaseState
 from workflows.search_attributes import ALL_KEYS
+
+PUBLIC = "http://repairdesk.test"
+SECRET = "s" * 40  # the screenshots' own: their links are never sent
 
 
 async def cases(stack: Stack) -> dict[str, str]:
@@ -76,8 +81,13 @@ async def shoot(folder: Path) -> None:
         data_converter=pydantic_data_converter,
         search_attributes=ALL_KEYS,
     ) as env:
-        async for stack in running_stack(env, Path(tempfile.mkdtemp())):
+        async for stack in running_stack(
+            env, Path(tempfile.mkdtemp()), public_url=PUBLIC, public_link_secret=SECRET
+        ):
             shown = await cases(stack)
+            state = await http_state(stack, shown["done"])
+            link = case_link(PUBLIC, SECRET, CaseState.model_validate(state))
+            assert link is not None
             pages = [
                 ("signin", None, "/signin"),
                 ("tech", "technician", "/tech"),
@@ -85,6 +95,7 @@ async def shoot(folder: Path) -> None:
                 ("case", "office", f"/cases/{shown['done']}"),
                 ("customer", "office", "/customers/CUST-7"),
                 ("report", "manager", "/report"),
+                ("status", None, link.removeprefix(PUBLIC)),
             ]
             async with served(stack) as site, chromium(CHROMIUM) as browser:
                 for width, viewport in (("360", PHONE), ("1280", DESKTOP)):
@@ -101,6 +112,12 @@ async def shoot(folder: Path) -> None:
                         )
                     await context.close()
             break
+
+
+async def http_state(stack: Stack, case_id: str) -> dict:
+    async with api_client(stack) as http:
+        answer = await http.get(f"/api/cases/{case_id}", headers=stack.headers("office"))
+        return answer.json()
 
 
 if __name__ == "__main__":
