@@ -14,16 +14,32 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
-  // "2026-11-24T16:00" read in the server's time zone (IANA name), as RFC 3339 UTC.
-  function zoned(local, zone) {
-    const guess = new Date(local + ":00Z");
+  // A time typed without a zone that names no single moment there (contract v1.2): refused
+  // with the reason before anything is sent.
+  class LocalTimeRefused extends Error {}
+
+  // The wall clock of `moment` in `zone`, as milliseconds of a UTC date with the same fields.
+  function wallOf(moment, zone) {
     const parts = new Intl.DateTimeFormat("en-US", {
       timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
       hour: "2-digit", minute: "2-digit", second: "2-digit",
-    }).formatToParts(guess);
+    }).formatToParts(moment);
     const get = (type) => Number(parts.find((p) => p.type === type).value);
-    const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-    return new Date(guess.getTime() - (shown - guess.getTime())).toISOString();
+    return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  }
+
+  // "2026-11-24T16:00" read in the server's time zone (IANA name), as RFC 3339 UTC; a time
+  // the clocks skip there, or pass twice, is refused.
+  function zoned(local, zone) {
+    const wall = new Date(local + ":00Z").getTime();
+    const offsetAt = (t) => wallOf(new Date(t), zone) - t;
+    const candidates = [wall - 86400000, wall + 86400000]
+      .map((around) => wall - offsetAt(around))
+      .filter((t, i, all) => all.indexOf(t) === i && wallOf(new Date(t), zone) === wall);
+    const where = `${local.replace("T", " ")} ${zone}`;
+    if (candidates.length === 0) throw new LocalTimeRefused(`${where}: this time does not exist (the clocks go forward then)`);
+    if (candidates.length > 1) throw new LocalTimeRefused(`${where}: this time happens twice (the clocks go back then); give another time`);
+    return new Date(candidates[0]).toISOString();
   }
 
   function put(target, path, value) {
@@ -130,7 +146,13 @@
     if (!form.matches("form.action")) return;
     event.preventDefault();
     if (!form.id) form.id = "form-" + form.dataset.url.replace(/[^A-Za-z0-9]+/g, "-");
-    const item = { key: newKey(), url: form.dataset.url, body: payloadOf(form), form: form.id, label: form.dataset.label || form.dataset.url };
+    let body;
+    try { body = payloadOf(form); } catch (e) {
+      if (!(e instanceof LocalTimeRefused)) throw e;
+      show(form.querySelector(".form-status"), "failed", e.message);
+      return;
+    }
+    const item = { key: newKey(), url: form.dataset.url, body: body, form: form.id, label: form.dataset.label || form.dataset.url };
     if (form.dataset.queue) {
       save([...load(), item]);
       banner();
