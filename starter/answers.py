@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.archive.case_rows import id_in_use
@@ -24,6 +23,7 @@ from activities.archive.db import archive
 from activities.settings import Settings
 from starter.state_query import query_state, timed_out
 from workflows import search_attributes as keys
+from workflows.validation import refusal_of
 
 # A worker that is down would otherwise leave the command waiting for ever.
 ANSWER_TIMEOUT = timedelta(seconds=60)
@@ -40,7 +40,7 @@ class NoSuchCase(CaseError):
 
 
 class ActionRefused(CaseError):
-    """The workflow refused the action; the message is its reason."""
+    """The workflow refused the action, or the case has ended; the message is the reason."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,19 @@ async def send_update(
             ANSWER_TIMEOUT.total_seconds(),
         )
     except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        raise ActionRefused(
-            cause.message if isinstance(cause, ApplicationError) else str(cause)
-        ) from None
+        raise refused_error(named, e.cause) from None
     except RPCError as e:
         raise await explain(client, named, e) from None
     except TimeoutError:
         raise CaseError(no_worker(named)) from None
+
+
+def refused_error(named: Named, failure: BaseException | None) -> CaseError:
+    """What a failed update means, by the failure's type: a refusal (a payload that does not
+    validate, or a misfit) with its reason, or any other failure of the workflow."""
+    if refused := refusal_of(failure):
+        return ActionRefused(refused.reason)
+    return CaseError(f"{named}: the action failed: {failure}")
 
 
 async def read_state(client: Client, named: Named, result_type: type[State]) -> State:
