@@ -6,8 +6,6 @@ refused at the keyboard, with the flag named, before anything reaches Temporal.
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
+from client.cases import IDENTIFIER
 from workflows.clock_text import local_time_problem
 from workflows.repair_case import WORKFLOW_ID_PREFIX
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 PART_FORMAT = "PART_NO:QTY:UNIT_PRICE[:DESCRIPTION]"
 M = TypeVar("M", bound=BaseModel)
 _PATTERN_HINT = "must be 1-64 letters, digits or . _ : / - and start with a letter or digit"
@@ -38,15 +36,6 @@ def identifier(what: str, text: str) -> str:
 def case_id_of(text: str) -> str:
     """The case id from `C-1001` or its workflow id `case-C-1001`."""
     return identifier("case id", text.strip().removeprefix(WORKFLOW_ID_PREFIX))
-
-
-def workflow_id(case_id: str) -> str:
-    return f"{WORKFLOW_ID_PREFIX}{case_id}"
-
-
-def new_case_id(zone: ZoneInfo) -> str:
-    """A readable id that says when the case was opened, e.g. `C-20261125-4F3A`."""
-    return f"C-{datetime.now(zone):%Y%m%d}-{secrets.token_hex(2).upper()}"
 
 
 def parse_time(flag: str, text: str, zone: ZoneInfo) -> datetime:

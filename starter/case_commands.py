@@ -16,24 +16,24 @@ from activities.archive.db import archive
 from activities.archive.schema import CaseRecord
 from activities.delivery.undelivered import cases_with_undelivered
 from activities.settings import Settings
-from starter import action_commands, output
-from starter.answers import refuse_used_id
-from starter.case_args import (
-    BadArgument,
-    case_id_of,
-    identifier,
-    new_case_id,
-    parse_time,
-    validated,
-)
-from starter.cases import (
+from client.answers import refuse_used_id
+from client.cases import (
     case_state,
     list_cases,
     list_query,
+    new_case_id,
     only_cases,
     open_case,
     open_new_case,
     placed_state,
+)
+from starter import action_commands, output
+from starter.case_args import (
+    BadArgument,
+    case_id_of,
+    identifier,
+    parse_time,
+    validated,
 )
 from starter.run import Work, command
 from workflows.messages import CaseRequest, Language, Status

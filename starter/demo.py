@@ -16,8 +16,7 @@ from temporalio.client import Client
 from activities.archive.db import archive
 from activities.archive.importer import ImportSummary, import_equipment
 from activities.settings import Settings
-from starter.case_args import new_case_id
-from starter.cases import open_new_case
+from client.cases import new_case_id, open_new_case
 from workflows.messages import CaseRequest
 
 SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "deploy" / "sample-archive.csv"

@@ -21,9 +21,9 @@ from temporalio.envconfig import ClientConfigProfile
 from activities.archive.csv_table import ImportRejected
 from activities.logging import configure_logging
 from activities.settings import Settings
+from client.answers import CaseError
+from client.connection import ensure_search_attributes
 from starter import demo
-from starter.answers import CaseError
-from starter.connection import ensure_search_attributes
 from starter.dev_server import DevServer, DevServerError
 
 STATE_DIR = Path(".repairdesk")

@@ -16,10 +16,8 @@ from temporalio.client import Client
 
 from activities.archive.schema import DisputeRecord
 from activities.settings import Settings
-from starter import ip_output
-from starter.answers import CaseError, refuse_used_id
-from starter.case_args import BadArgument, identifier, parse_time, validated
-from starter.disputes import (
+from client.answers import CaseError, refuse_used_id
+from client.disputes import (
     act,
     dispute_state,
     list_disputes,
@@ -28,6 +26,8 @@ from starter.disputes import (
     placed,
     start_dispute,
 )
+from starter import ip_output
+from starter.case_args import BadArgument, identifier, parse_time, validated
 from starter.run import Work, command
 from workflows.dispute_file import WORKFLOW_ID_PREFIX
 from workflows.ip_messages import DISPUTE_ACTIONS, DisputeRequest, DisputeStatus, Right

@@ -25,7 +25,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from starter.connection import ensure_search_attributes
+from client.connection import ensure_search_attributes
 from tests.conftest import venv_binary
 from workflows.validation import INVALID, REJECTED
 

@@ -26,7 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import Notice
-from starter.cases import CaseRow, act, list_cases, list_query, open_case
+from client.cases import CaseRow, act, list_cases, list_query, open_case
 from starter.dev_server import port_in_use
 from tests.conftest import make_settings, venv_binary
 from tests.ports import free_port

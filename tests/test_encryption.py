@@ -23,9 +23,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.codec import ENCODING, KEY_ID, EncryptionCodec, new_key_entry, parse_keys
-from starter.cases import act, open_case
+from client.cases import act, open_case
+from client.connection import connect
 from starter.cli import main
-from starter.connection import connect
 from starter.dev import codec_endpoint
 from starter.dev_server import DevServer
 from tests.codec_app import codec_client

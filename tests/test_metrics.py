@@ -21,7 +21,7 @@ from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import CaseRecord
 from activities.metrics import CountOnce, metrics_runtime
-from starter.cases import act, open_case
+from client.cases import act, open_case
 from tests.conftest import make_settings
 from tests.metrics_probe import FailOnce, MetricsProbe
 from tests.ports import free_port

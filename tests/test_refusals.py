@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from starter.answers import ActionRefused, CaseError, Named, refused_error
+from client.answers import ActionRefused, CaseError, Named, refused_error
 from web.gateway import refused_error as api_error
 from workflows.messages import FieldError
 from workflows.validation import INVALID, REJECTED, InvalidPayload, refusal_of, rejection

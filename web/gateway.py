@@ -30,7 +30,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.archive.case_rows import id_in_use
-from starter.state_query import query_state, timed_out
+from client.state_query import query_state, timed_out
 from web.errors import ApiError
 from workflows.validation import refusal_of
 

@@ -1,7 +1,7 @@
 """Asking a case's or a dispute's workflow, and what Temporal's answers mean to the person at the
 keyboard: a refused action, an ended or unknown case, a worker that does not answer.
 
-`starter.cases` and `starter.disputes` both ask through here, so `repairdesk` and `repairdesk
+`client.cases` and `client.disputes` both ask through here, so `repairdesk` and `repairdesk
 ip` say the same thing in the same words, with the noun (`case`, `dispute`) and the id the
 person typed.
 """
@@ -21,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.archive.case_rows import id_in_use
 from activities.archive.db import archive
 from activities.settings import Settings
-from starter.state_query import query_state, timed_out
+from client.state_query import query_state, timed_out
 from workflows import search_attributes as keys
 from workflows.validation import refusal_of
 
