@@ -8,7 +8,8 @@ serial that the archive look-up rejects at once.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from temporalio.client import Client
@@ -19,7 +20,8 @@ from activities.settings import Settings
 from client.cases import new_case_id, open_new_case
 from workflows.messages import CaseRequest
 
-SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "deploy" / "sample-archive.csv"
+# Installed with the package (package data), so a wheel install finds it too.
+SAMPLE_ARCHIVE: Traversable = files("starter") / "data" / "sample-archive.csv"
 FIRST_CASE = (
     "repairdesk open --customer CUST-7 --serial SN-42 "
     '--fault "Chiller trips on high pressure" --onsite --contact-name "Li Wei"'
@@ -59,7 +61,8 @@ DEMO_CASES: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 async def load_sample(settings: Settings) -> ImportSummary:
-    return await asyncio.to_thread(import_equipment, archive(settings.database_url), SAMPLE_ARCHIVE)
+    with as_file(SAMPLE_ARCHIVE) as path:
+        return await asyncio.to_thread(import_equipment, archive(settings.database_url), path)
 
 
 async def open_demo_cases(client: Client, settings: Settings) -> list[tuple[str, str]]:

@@ -143,7 +143,7 @@ def banner(server: DevServer, settings: Settings, opened: list[tuple[str, str]])
         lines += [f"  {case_id}  {label}" for case_id, label in opened]
         lines.append("Open another case, in another terminal:")
     else:
-        sample = os.path.relpath(demo.SAMPLE_ARCHIVE)
+        sample = os.path.relpath(str(demo.SAMPLE_ARCHIVE))
         lines += [
             "Open a first case, in another terminal:",
             f"  repairdesk archive import {sample}",

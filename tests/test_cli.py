@@ -27,7 +27,7 @@ from tests.conftest import make_settings
 from worker import build_worker
 from workflows.messages import CaseState, Status
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 OPEN = "open --customer CUST-7 --serial SN-42 --fault 'Chiller trips' --onsite"
 
 

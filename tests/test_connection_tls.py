@@ -22,7 +22,7 @@ from tests.tls import SERVER_NAME, Authority, server_context, tls_proxy
 from worker import build_worker
 from workflows.messages import CaseRequest
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 
 
 def upstream(dev_env: WorkflowEnvironment) -> str:

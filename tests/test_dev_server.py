@@ -34,7 +34,7 @@ from tests.test_cli import Cli, worker_logs_to_stderr
 from worker import build_worker
 from workflows.messages import CaseRequest, Status, Terms
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 VISIBLE_WITHIN_SECONDS = 10.0
 # A reply deadline short enough to be missed while the test watches.
 QUICK_TERMS = Terms(reply=timedelta(seconds=2))

@@ -33,7 +33,7 @@ from tests.conftest import make_settings, venv_binary
 from worker import build_worker
 from workflows.messages import CaseRequest, CaseState, Contact, Status
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 KEY_A, KEY_B = new_key_entry("2026-a"), new_key_entry("2026-b")
 FAULT = "Compressor knocks loudly beside the cold room door"
 CONTACT = Contact(name="Zhang Xiuying", phone="+86 10 5555 0177", email="zxy@example.com")

@@ -26,7 +26,7 @@ from tests.test_cli import Cli
 from worker import build_worker
 from workflows.ip_messages import DisputeState
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 OPEN = (
     "ip open --customer CUST-7 --claimant 'Acme GmbH' --right patent "
     "--description 'Claims the controller firmware infringes EP1234567' --language en"

@@ -30,7 +30,7 @@ from tests.worker_process import worker_process
 from worker import build_worker
 from workflows.messages import CaseRequest
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 SCRAPE_WITHIN_SECONDS = 20.0
 
 
