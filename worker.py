@@ -32,7 +32,7 @@ from activities.logging import configure_logging
 from activities.metrics import CountOnce, metrics_runtime, report_backlog
 from activities.notices.activities import NoticeActivities
 from activities.settings import Settings, SettingsError
-from starter.connection import ConnectionFailed, connect, ensure_search_attributes
+from client.connection import ConnectionFailed, connect, ensure_search_attributes
 from workflows.ip_dispute import IpDispute
 from workflows.repair_case import RepairCase
 

@@ -14,9 +14,9 @@ from typing import Any
 from temporalio.client import Client
 
 from activities.settings import Settings
+from client.cases import act
 from starter import output
 from starter.case_args import case_id_of, parse_part, parse_time, validated
-from starter.cases import act
 from starter.run import Work, command
 from workflows.messages import ACTIONS, Cause
 

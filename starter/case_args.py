@@ -6,8 +6,7 @@ refused at the keyboard, with the flag named, before anything reaches Temporal.
 
 from __future__ import annotations
 
-import re
-import secrets
+import argparse
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,10 +14,19 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
+from client.cases import IDENTIFIER
 from workflows.clock_text import local_time_problem
+from workflows.messages import Language
 from workflows.repair_case import WORKFLOW_ID_PREFIX
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+# `open` and `ip open`: when it was reported, and whom to write to.
+REPORT_FLAGS = {
+    "reported_at": "--reported-at",
+    "contact.name": "--contact-name",
+    "contact.phone": "--contact-phone",
+    "contact.email": "--contact-email",
+    "contact.language": "--language",
+}
 PART_FORMAT = "PART_NO:QTY:UNIT_PRICE[:DESCRIPTION]"
 M = TypeVar("M", bound=BaseModel)
 _PATTERN_HINT = "must be 1-64 letters, digits or . _ : / - and start with a letter or digit"
@@ -38,15 +46,6 @@ def identifier(what: str, text: str) -> str:
 def case_id_of(text: str) -> str:
     """The case id from `C-1001` or its workflow id `case-C-1001`."""
     return identifier("case id", text.strip().removeprefix(WORKFLOW_ID_PREFIX))
-
-
-def workflow_id(case_id: str) -> str:
-    return f"{WORKFLOW_ID_PREFIX}{case_id}"
-
-
-def new_case_id(zone: ZoneInfo) -> str:
-    """A readable id that says when the case was opened, e.g. `C-20261125-4F3A`."""
-    return f"C-{datetime.now(zone):%Y%m%d}-{secrets.token_hex(2).upper()}"
 
 
 def parse_time(flag: str, text: str, zone: ZoneInfo) -> datetime:
@@ -98,3 +97,26 @@ def _problem(error: Mapping[str, Any], flags: Mapping[str, str]) -> str:
         flag = flags.get(path, path or "payload")
     message = _PATTERN_HINT if error["type"] == "string_pattern_mismatch" else error["msg"]
     return f"{flag}: {message}"
+
+
+def add_report_arguments(p: argparse.ArgumentParser) -> None:
+    """The flags of `REPORT_FLAGS`."""
+    p.add_argument("--reported-at", metavar="TIME", help="when it was reported (default: now)")
+    p.add_argument("--contact-name")
+    p.add_argument("--contact-phone")
+    p.add_argument("--contact-email")
+    p.add_argument("--language", choices=[lang.value for lang in Language], default="zh")
+
+
+def report_fields(args: argparse.Namespace, zone: ZoneInfo) -> dict[str, Any]:
+    """A request's `contact` and, when given, `reported_at`, from `REPORT_FLAGS`."""
+    contact = {
+        "name": args.contact_name,
+        "phone": args.contact_phone,
+        "email": args.contact_email,
+        "language": args.language,
+    }
+    fields: dict[str, Any] = {"contact": {k: v for k, v in contact.items() if v is not None}}
+    if args.reported_at:
+        fields["reported_at"] = parse_time("--reported-at", args.reported_at, zone)
+    return fields

@@ -18,38 +18,36 @@ from activities.archive.db import archive
 from activities.archive.schema import CaseRecord
 from activities.delivery.undelivered import cases_with_undelivered
 from activities.settings import Settings
-from starter import action_commands, output
-from starter.answers import refuse_used_id
-from starter.case_args import (
-    BadArgument,
-    case_id_of,
-    identifier,
-    new_case_id,
-    parse_time,
-    validated,
-)
-from starter.cases import (
+from client.answers import refuse_used_id
+from client.cases import (
     case_state,
     list_cases,
     list_query,
+    new_case_id,
     only_cases,
     open_case,
     open_new_case,
     placed_state,
 )
+from starter import action_commands, output
+from starter.case_args import (
+    REPORT_FLAGS,
+    BadArgument,
+    add_report_arguments,
+    case_id_of,
+    identifier,
+    report_fields,
+    validated,
+)
 from starter.run import Work, command
-from workflows.messages import CaseRequest, Language, Status
+from workflows.messages import CaseRequest, Status
 
 OPEN_FLAGS = {
     "case_id": "--case-id",
     "customer_id": "--customer",
     "equipment_serial": "--serial",
     "fault": "--fault",
-    "reported_at": "--reported-at",
-    "contact.name": "--contact-name",
-    "contact.phone": "--contact-phone",
-    "contact.email": "--contact-email",
-    "contact.language": "--language",
+    **REPORT_FLAGS,
 }
 
 
@@ -68,23 +66,13 @@ def _register_open(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--serial", required=True, help="equipment serial, e.g. SN-42")
     p.add_argument("--fault", required=True, help="what the customer reports")
     p.add_argument("--case-id", help="case id (default: generated, e.g. C-20261125-4F3A)")
-    p.add_argument("--reported-at", metavar="TIME", help="when it was reported (default: now)")
     p.add_argument("--onsite", action="store_true", help="the customer asks for on-site service")
     p.add_argument("--emergency", action="store_true", help="an emergency (post-warranty 4 h)")
-    p.add_argument("--contact-name")
-    p.add_argument("--contact-phone")
-    p.add_argument("--contact-email")
-    p.add_argument("--language", choices=[lang.value for lang in Language], default="zh")
+    add_report_arguments(p)
     p.set_defaults(handler=command(_open))
 
 
 def _case_request(args: argparse.Namespace, settings: Settings, case_id: str) -> CaseRequest:
-    contact = {
-        "name": args.contact_name,
-        "phone": args.contact_phone,
-        "email": args.contact_email,
-        "language": args.language,
-    }
     request: dict[str, Any] = {
         "case_id": case_id,
         "customer_id": args.customer,
@@ -92,10 +80,8 @@ def _case_request(args: argparse.Namespace, settings: Settings, case_id: str) ->
         "fault": args.fault,
         "onsite_requested": args.onsite,
         "emergency": args.emergency,
-        "contact": {key: value for key, value in contact.items() if value is not None},
+        **report_fields(args, settings.zone),
     }
-    if args.reported_at:
-        request["reported_at"] = parse_time("--reported-at", args.reported_at, settings.zone)
     return validated(CaseRequest, request, OPEN_FLAGS)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from activities.codec import DecryptError
 from activities.settings import SettingsError
+from client.connection import ConnectionFailed
 from starter import (
     archive_commands,
     case_commands,
@@ -24,7 +25,6 @@ from starter import (
     serve,
     token_commands,
 )
-from starter.connection import ConnectionFailed
 
 
 def _worker(args: argparse.Namespace) -> int:

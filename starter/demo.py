@@ -8,7 +8,8 @@ serial that the archive look-up rejects at once.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from temporalio.client import Client
@@ -16,11 +17,11 @@ from temporalio.client import Client
 from activities.archive.db import archive
 from activities.archive.importer import ImportSummary, import_equipment
 from activities.settings import Settings
-from starter.case_args import new_case_id
-from starter.cases import open_new_case
+from client.cases import new_case_id, open_new_case
 from workflows.messages import CaseRequest
 
-SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "deploy" / "sample-archive.csv"
+# Installed with the package (package data), so a wheel install finds it too.
+SAMPLE_ARCHIVE: Traversable = files("starter") / "data" / "sample-archive.csv"
 FIRST_CASE = (
     "repairdesk open --customer CUST-7 --serial SN-42 "
     '--fault "Chiller trips on high pressure" --onsite --contact-name "Li Wei"'
@@ -60,7 +61,8 @@ DEMO_CASES: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 async def load_sample(settings: Settings) -> ImportSummary:
-    return await asyncio.to_thread(import_equipment, archive(settings.database_url), SAMPLE_ARCHIVE)
+    with as_file(SAMPLE_ARCHIVE) as path:
+        return await asyncio.to_thread(import_equipment, archive(settings.database_url), path)
 
 
 async def open_demo_cases(client: Client, settings: Settings) -> list[tuple[str, str]]:

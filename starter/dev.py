@@ -21,9 +21,9 @@ from temporalio.envconfig import ClientConfigProfile
 from activities.archive.csv_table import ImportRejected
 from activities.logging import configure_logging
 from activities.settings import Settings
+from client.answers import CaseError
+from client.connection import ensure_search_attributes
 from starter import demo
-from starter.answers import CaseError
-from starter.connection import ensure_search_attributes
 from starter.dev_server import DevServer, DevServerError
 
 STATE_DIR = Path(".repairdesk")
@@ -143,7 +143,7 @@ def banner(server: DevServer, settings: Settings, opened: list[tuple[str, str]])
         lines += [f"  {case_id}  {label}" for case_id, label in opened]
         lines.append("Open another case, in another terminal:")
     else:
-        sample = os.path.relpath(demo.SAMPLE_ARCHIVE)
+        sample = os.path.relpath(str(demo.SAMPLE_ARCHIVE))
         lines += [
             "Open a first case, in another terminal:",
             f"  repairdesk archive import {sample}",

@@ -20,7 +20,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.client import Client
 
 from activities.settings import Settings
-from starter.connection import ConnectionFailed, connect
+from client.connection import ConnectionFailed, connect
 from workflows.search_attributes import ALL_KEYS
 
 READY_TIMEOUT_SECONDS = 60.0

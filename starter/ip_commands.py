@@ -16,10 +16,8 @@ from temporalio.client import Client
 
 from activities.archive.schema import DisputeRecord
 from activities.settings import Settings
-from starter import ip_output
-from starter.answers import CaseError, refuse_used_id
-from starter.case_args import BadArgument, identifier, parse_time, validated
-from starter.disputes import (
+from client.answers import CaseError, refuse_used_id
+from client.disputes import (
     act,
     dispute_state,
     list_disputes,
@@ -28,10 +26,18 @@ from starter.disputes import (
     placed,
     start_dispute,
 )
+from starter import ip_output
+from starter.case_args import (
+    REPORT_FLAGS,
+    BadArgument,
+    add_report_arguments,
+    identifier,
+    report_fields,
+    validated,
+)
 from starter.run import Work, command
 from workflows.dispute_file import WORKFLOW_ID_PREFIX
 from workflows.ip_messages import DISPUTE_ACTIONS, DisputeRequest, DisputeStatus, Right
-from workflows.messages import Language
 
 COST_FORMAT = "AMOUNT:DESCRIPTION"
 FLAGS = {
@@ -41,11 +47,7 @@ FLAGS = {
     "claimant": "--claimant",
     "right": "--right",
     "description": "--description",
-    "reported_at": "--reported-at",
-    "contact.name": "--contact-name",
-    "contact.phone": "--contact-phone",
-    "contact.email": "--contact-email",
-    "contact.language": "--language",
+    **REPORT_FLAGS,
     "by": "--by",
     "text": "--text",
     "outcome": "--outcome",
@@ -108,21 +110,11 @@ def _register_open(ip: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--right", required=True, choices=[right.value for right in Right])
     p.add_argument("--description", required=True, help="what is claimed")
     p.add_argument("--dispute-id", help="dispute id (default: generated, e.g. IP-20261125-4F3A)")
-    p.add_argument("--reported-at", metavar="TIME", help="when it was reported (default: now)")
-    p.add_argument("--contact-name")
-    p.add_argument("--contact-phone")
-    p.add_argument("--contact-email")
-    p.add_argument("--language", choices=[lang.value for lang in Language], default="zh")
+    add_report_arguments(p)
     p.set_defaults(handler=command(_open))
 
 
 def _request(args: argparse.Namespace, settings: Settings, dispute_id: str) -> DisputeRequest:
-    contact = {
-        "name": args.contact_name,
-        "phone": args.contact_phone,
-        "email": args.contact_email,
-        "language": args.language,
-    }
     request: dict[str, Any] = {
         "dispute_id": dispute_id,
         "customer_id": args.customer,
@@ -130,10 +122,8 @@ def _request(args: argparse.Namespace, settings: Settings, dispute_id: str) -> D
         "claimant": args.claimant,
         "right": args.right,
         "description": args.description,
-        "contact": {key: value for key, value in contact.items() if value is not None},
+        **report_fields(args, settings.zone),
     }
-    if args.reported_at:
-        request["reported_at"] = parse_time("--reported-at", args.reported_at, settings.zone)
     return validated(DisputeRequest, request, FLAGS)
 
 

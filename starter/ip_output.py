@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from starter.disputes import DisputeRow
+from client.disputes import DisputeRow
 from starter.output import at
 from workflows.ip_messages import DisputeState
 

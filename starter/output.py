@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from starter.cases import CaseRow
+from client.cases import CaseRow
 from workflows.clock_text import shown
 from workflows.messages import CaseState, Charge
 from workflows.rules import SLA_FIELDS

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable
 from temporalio.client import Client
 
 from activities.settings import Settings
-from starter.answers import CaseError
+from client.answers import CaseError
+from client.connection import connect
 from starter.case_args import BadArgument
-from starter.connection import connect
 
 Work = Callable[[Client], Awaitable[str]]
 Plan = Callable[[argparse.Namespace, Settings], Work]

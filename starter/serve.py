@@ -9,7 +9,7 @@ from typing import Any
 
 from activities.logging import configure_logging
 from activities.settings import Settings
-from starter.connection import connect
+from client.connection import connect
 
 
 def register(commands: Any) -> None:

@@ -12,7 +12,7 @@ from tests import notice_cases
 from workflows.activity_io import CaseEvent, NoticeOrder, NoticeRequest, WarrantyExtension
 from workflows.messages import Language
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 RUN_ID = notice_cases.RUN_ID
 
 

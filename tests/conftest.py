@@ -14,7 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.settings import Settings
-from starter.connection import ensure_search_attributes
+from client.connection import ensure_search_attributes
 from starter.dev_server import installed_binary
 from tests.postgres_server import throwaway_postgres
 from workflows.search_attributes import ALL_KEYS

@@ -20,7 +20,7 @@ from temporalio.service import RPCError
 
 from activities.archive.contracts import COLUMNS as CONTRACT_COLUMNS
 from activities.archive.importer import COLUMNS as EQUIPMENT_COLUMNS
-from starter.state_query import query_state, rebuilding
+from client.state_query import query_state, rebuilding
 from tests.fault_paths import CUSTOMER_EMAIL, TERMS, CasePath
 
 PATIENCE = 0.3  # between two tries at a call a dead worker could not answer

@@ -25,8 +25,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from starter.connection import ensure_search_attributes
+from client.connection import ensure_search_attributes
 from tests.conftest import venv_binary
+from workflows.validation import INVALID, REJECTED
 
 Handle = WorkflowHandle[Any, Any]
 BENIGN = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND
@@ -72,10 +73,11 @@ async def placed(handle: Handle) -> dict[str, Any]:
 
 
 def misfit_reason(failed: WorkflowUpdateFailedError, name: str) -> str:
-    """The reason of an update refused as a misfit (and not failed any other way)."""
+    """The reason of an update refused (its payload does not validate, or it does not fit),
+    and not failed any other way."""
     cause = failed.cause
     assert isinstance(cause, ApplicationError), f"{name}: {cause!r}"
-    assert cause.type == "ActionRejected", f"{name}: {cause.type}: {cause}"
+    assert cause.type in (INVALID, REJECTED), f"{name}: {cause.type}: {cause}"
     assert cause.message.startswith(f"{name} rejected: "), cause.message
     return cause.message
 

@@ -204,7 +204,7 @@ async def main(release: str) -> None:
         test_server_existing_path=venv_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     ) as env:
-        from starter.connection import ensure_search_attributes
+        from client.connection import ensure_search_attributes
 
         await ensure_search_attributes(env.client, "default")
         async with desk(env, "histories") as d:

@@ -14,7 +14,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from starter.connection import ensure_search_attributes
+from client.connection import ensure_search_attributes
 from tests.conftest import venv_binary
 from tests.ip_fakes import SETTLE, ip_desk
 from tests.record_histories import HISTORIES, record

@@ -21,7 +21,7 @@ from starter import archive_commands
 HEADER = "customer_id,customer_name,serial,model,site,warranty_start,warranty_months"
 CONTRACT_HEADER = "customer_id,reply,onsite,repair,emergency_onsite,warn_at,discount,labour_rate"
 GOOD = "CUST-7,北京华信制冷工程有限公司,SN-42,Chiller CW-400,北京 3号机房,2026-01-15,24"
-DEPLOY = Path(__file__).parent.parent / "deploy"
+SAMPLES = Path(__file__).parent.parent / "starter" / "data"
 
 
 def csv_file(tmp_path: Path, *lines: str, name: str = "file.csv") -> Path:
@@ -43,7 +43,7 @@ def rejected(load: object, sessions: sessionmaker[Session], path: Path) -> list[
 
 def test_sample_archive_loads_with_chinese_names(database_url: str) -> None:
     sessions = archive(database_url)
-    summary = import_equipment(sessions, DEPLOY / "sample-archive.csv")
+    summary = import_equipment(sessions, SAMPLES / "sample-archive.csv")
     assert summary.new_equipment >= 3 and summary.updated_equipment == 0
     with sessions() as session:
         sn42 = session.get(Equipment, "SN-42")
@@ -55,7 +55,7 @@ def test_sample_archive_loads_with_chinese_names(database_url: str) -> None:
         )
         customer = session.get(Customer, "CUST-7")
         assert customer is not None and customer.name == "北京华信制冷工程有限公司"
-    assert import_contracts(sessions, DEPLOY / "sample-contracts.csv").new == 1
+    assert import_contracts(sessions, SAMPLES / "sample-contracts.csv").new == 1
 
 
 def test_reimport_updates_in_place_and_keeps_extension_days(

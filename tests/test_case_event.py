@@ -33,7 +33,7 @@ from workflows.activity_io import WarrantyExtension
 from workflows.messages import Language, Status
 
 OFFICE = "office@vendor.test"
-# SN-42 in deploy/sample-archive.csv: from 2026-01-15 for 24 months
+# SN-42 in starter/data/sample-archive.csv: from 2026-01-15 for 24 months
 WARRANTY_END = date(2028, 1, 15)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from starter.cases import rejection
+from client.cases import rejection
 from workflows.case_file import CaseFile
 from workflows.messages import FieldError
 

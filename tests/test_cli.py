@@ -27,7 +27,7 @@ from tests.conftest import make_settings
 from worker import build_worker
 from workflows.messages import CaseState, Status
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 OPEN = "open --customer CUST-7 --serial SN-42 --fault 'Chiller trips' --onsite"
 
 
@@ -238,7 +238,7 @@ async def test_open_with_no_worker_on_the_task_queue_says_so(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REPAIRDESK_TASK_QUEUE", f"unserved-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setattr("starter.answers.ANSWER_TIMEOUT", timedelta(seconds=2))
+    monkeypatch.setattr("client.answers.ANSWER_TIMEOUT", timedelta(seconds=2))
     ran = await cli(f"{OPEN} --case-id C-UNSERVED")
     assert (ran.code, ran.out) == (1, "")
     assert ran.err.startswith(

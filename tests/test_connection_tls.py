@@ -16,13 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.settings import Settings, SettingsError
-from starter.cases import act, case_state, open_case
-from starter.connection import ConnectionFailed, connect
+from client.cases import act, case_state, open_case
+from client.connection import ConnectionFailed, connect
 from tests.tls import SERVER_NAME, Authority, server_context, tls_proxy
 from worker import build_worker
 from workflows.messages import CaseRequest
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 
 
 def upstream(dev_env: WorkflowEnvironment) -> str:

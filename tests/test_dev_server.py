@@ -26,7 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import Notice
-from starter.cases import CaseRow, act, list_cases, list_query, open_case
+from client.cases import CaseRow, act, list_cases, list_query, open_case
 from starter.dev_server import port_in_use
 from tests.conftest import make_settings, venv_binary
 from tests.ports import free_port
@@ -34,7 +34,7 @@ from tests.test_cli import Cli, worker_logs_to_stderr
 from worker import build_worker
 from workflows.messages import CaseRequest, Status, Terms
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 VISIBLE_WITHIN_SECONDS = 10.0
 # A reply deadline short enough to be missed while the test watches.
 QUICK_TERMS = Terms(reply=timedelta(seconds=2))

@@ -23,9 +23,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.codec import ENCODING, KEY_ID, EncryptionCodec, new_key_entry, parse_keys
-from starter.cases import act, open_case
+from client.cases import act, open_case
+from client.connection import connect
 from starter.cli import main
-from starter.connection import connect
 from starter.dev import codec_endpoint
 from starter.dev_server import DevServer
 from tests.codec_app import codec_client
@@ -33,7 +33,7 @@ from tests.conftest import make_settings, venv_binary
 from worker import build_worker
 from workflows.messages import CaseRequest, CaseState, Contact, Status
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 KEY_A, KEY_B = new_key_entry("2026-a"), new_key_entry("2026-b")
 FAULT = "Compressor knocks loudly beside the cold room door"
 CONTACT = Contact(name="Zhang Xiuying", phone="+86 10 5555 0177", email="zxy@example.com")

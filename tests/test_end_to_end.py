@@ -26,7 +26,7 @@ from tests.finance_receiver import FinanceReceiver
 from tests.smtp_inbox import Inbox, free_port, smtp_server
 from worker import build_worker
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 SECRET = "finance-shared-secret"
 OFFICE, MANAGER, EXECUTIVE = "office@vendor.test", "manager@vendor.test", "vp@vendor.test"
 CUSTOMER = "liwei@example.com"

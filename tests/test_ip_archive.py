@@ -23,7 +23,7 @@ from workflows.dispute_file import DisputeFile
 from workflows.ip_activity_io import DisputeEvent, PartiesRequest
 from workflows.ip_messages import DisputeRequest, Settle
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 AT = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 

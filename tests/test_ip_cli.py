@@ -26,7 +26,7 @@ from tests.test_cli import Cli
 from worker import build_worker
 from workflows.ip_messages import DisputeState
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 OPEN = (
     "ip open --customer CUST-7 --claimant 'Acme GmbH' --right patent "
     "--description 'Claims the controller firmware infringes EP1234567' --language en"
@@ -150,7 +150,7 @@ async def test_open_with_no_worker_on_the_task_queue_says_so(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REPAIRDESK_TASK_QUEUE", f"unserved-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setattr("starter.answers.ANSWER_TIMEOUT", timedelta(seconds=2))
+    monkeypatch.setattr("client.answers.ANSWER_TIMEOUT", timedelta(seconds=2))
     dispute_id = new_id()
     ran = await cli(f"{OPEN} --dispute-id {dispute_id}")
     assert (ran.code, ran.out) == (1, "")

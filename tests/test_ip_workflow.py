@@ -12,16 +12,19 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from tests.ip_fakes import SETTLE, ip_desk, kinds
+from workflows.validation import INVALID, REJECTED
 
 NOTE = {"by": "Wang", "text": "Counsel instructed; Acme's claim covers firmware 2.1 only"}
 WITHDRAW = {"by": "Zhang Ming", "reason": "Acme dropped the claim"}
 
 
-async def refused(handle: WorkflowHandle[Any, Any], name: str, payload: Any) -> str:
+async def refused(
+    handle: WorkflowHandle[Any, Any], name: str, payload: Any, kind: str = REJECTED
+) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as failure:
         await handle.execute_update(name, payload)
     cause = failure.value.cause
-    assert isinstance(cause, ApplicationError) and cause.type == "ActionRejected"
+    assert isinstance(cause, ApplicationError) and cause.type == kind
     return cause.message
 
 
@@ -126,7 +129,7 @@ async def test_a_misfit_update_is_refused_and_changes_nothing(env, task_queue, n
     async with ip_desk(env, task_queue) as d:
         handle = await d.open()
         before = await d.state(handle)
-        message = await refused(handle, name, payload)
+        message = await refused(handle, name, payload, INVALID)
         assert (
             message.startswith(f"{name} rejected: the payload does not validate") and why in message
         )

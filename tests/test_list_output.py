@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from starter.cases import CaseRow
+from client.cases import CaseRow
 from starter.output import PAINT, table
 
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -21,7 +21,7 @@ from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import CaseRecord
 from activities.metrics import CountOnce, metrics_runtime
-from starter.cases import act, open_case
+from client.cases import act, open_case
 from tests.conftest import make_settings
 from tests.metrics_probe import FailOnce, MetricsProbe
 from tests.ports import free_port
@@ -30,7 +30,7 @@ from tests.worker_process import worker_process
 from worker import build_worker
 from workflows.messages import CaseRequest
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 SCRAPE_WITHIN_SECONDS = 20.0
 
 

@@ -16,7 +16,7 @@ from activities.archive.schema import ApiToken, DisputeRecord
 from activities.archive.tokens import holder_of, token_hash
 from starter.cli import main
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from activities.archive.importer import import_equipment
 from starter.cli import main
 from starter.which_archive import shown_url
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 READERS = [["ledger"], ["notices"], ["report"]]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from tests.workflow_harness import REPAIR, desk, kinds
 
@@ -86,6 +87,31 @@ async def test_wrong_technician_and_double_arrival_are_refused(env, task_queue):
         assert "not the one dispatched" in await rejected(
             handle, "repaired", {**REPAIR, "technician_id": "T-9"}
         )
+
+
+async def failure(handle: Any, name: str, payload: Any) -> ApplicationError:
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await handle.execute_update(name, payload)
+    assert isinstance(failed.value.cause, ApplicationError)
+    return failed.value.cause
+
+
+async def test_a_refusal_says_why_by_its_type_and_details(env, task_queue):
+    async with desk(env, task_queue) as d:
+        _, handle = await d.open()
+        invalid = await failure(handle, "dispatch", {"technician_name": "Wang"})
+        assert invalid.type == "ActionInvalid"
+        required = {"field": "technician_id", "message": "Field required"}
+        assert invalid.details == ({"action": "dispatch", "errors": [required]},)
+        misfit = await failure(handle, "arrive", {"technician_id": "T-3"})
+        assert misfit.type == "ActionRejected"
+        assert misfit.details == ({"action": "arrive", "errors": []},)
+        await handle.signal("dispatch", {"technician_name": "Wang"})
+        await handle.execute_update("reply", REPLY)
+        misfits = [e for e in (await d.state(handle))["timeline"] if e["kind"] == "rejected"]
+        assert [e["detail"] for e in misfits] == [
+            "dispatch rejected: the payload does not validate: technician_id: Field required"
+        ]
 
 
 async def test_a_misfit_signal_is_recorded_once_and_never_fails_the_case(env, task_queue):

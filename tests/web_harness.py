@@ -19,7 +19,7 @@ from activities.settings import Settings
 from web.app import create_app
 from worker import build_worker
 
-SAMPLE = Path(__file__).parent.parent / "deploy" / "sample-archive.csv"
+SAMPLE = Path(__file__).parent.parent / "starter" / "data" / "sample-archive.csv"
 
 
 @dataclass

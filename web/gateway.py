@@ -26,19 +26,18 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.archive.case_rows import id_in_use
-from starter.state_query import query_state, timed_out
+from client.state_query import query_state, timed_out
 from web.errors import ApiError
+from workflows.validation import refusal_of
 
 State = dict[str, Any]
 # A worker that is down would otherwise hold the request for ever.
 ANSWER_TIMEOUT = timedelta(seconds=30)
 PLACING_POLL = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
-REJECTED = "ActionRejected"
-NOT_VALID = "the payload does not validate"
 FRESH_ID_ATTEMPTS = 5
 
 
@@ -141,15 +140,21 @@ async def act(
             handle.execute_update(action, payload, id=key), ANSWER_TIMEOUT.total_seconds()
         )
     except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        if isinstance(cause, ApplicationError) and cause.type == REJECTED:
-            status = 422 if NOT_VALID in cause.message else 409
-            raise ApiError(status, cause.message) from None
-        raise await _ended_or(client, kind, object_id, ApiError(409, str(cause))) from None
+        if refused := refused_error(e.cause):
+            raise refused from None
+        raise await _ended_or(client, kind, object_id, ApiError(409, str(e.cause))) from None
     except RPCError as e:
         raise await _ended_or(client, kind, object_id, _not_answered(kind, object_id, e)) from None
     except TimeoutError:
         raise ApiError(504, _no_worker(kind, object_id)) from None
+
+
+def refused_error(failure: BaseException | None) -> ApiError | None:
+    """A refused action's answer, by the failure's type: 422 with every field error when the
+    payload does not validate, 409 for a misfit; None when the update failed otherwise."""
+    if not (refused := refusal_of(failure)):
+        return None
+    return ApiError(422 if refused.invalid else 409, refused.reason, refused.errors)
 
 
 async def _ended_or(client: Client, kind: Kind, object_id: str, otherwise: ApiError) -> ApiError:

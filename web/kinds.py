@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from activities.archive.schema import CaseRecord, DisputeRecord
-from starter.case_args import new_case_id
-from starter.disputes import new_dispute_id
+from client.cases import new_case_id
+from client.disputes import new_dispute_id
 from web.gateway import Kind, State
 from web.models import NewCase, NewDispute
 from workflows.details import static_details, static_summary

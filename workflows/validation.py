@@ -1,21 +1,56 @@
 """Reading a workflow's input and actions: what does not validate, and how a refusal fails.
 
-Shared by RepairCase and IpDispute, so a caller handles both workflows' refusals alike: an
-update refused fails with an `ApplicationError` of type `ActionRejected` whose message says why.
+Shared by RepairCase and IpDispute, so a caller handles both workflows' refusals alike. An
+update refused fails with an `ApplicationError` whose type says why, never retried:
+- `ActionInvalid`: the payload does not validate; the details list every field error;
+- `ActionRejected`: the action does not fit the case or dispute as it stands (a misfit).
+The message says why in words; a client decides by the type (`refusal_of`), never the words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.exceptions import ApplicationError
 
-from workflows.messages import FieldError, listed
+from workflows.messages import FieldError, Message, listed
 
+INVALID = "ActionInvalid"
 REJECTED = "ActionRejected"
 A = TypeVar("A", bound=BaseModel)
+
+
+class InvalidPayload(str):
+    """Why a payload does not validate: as text, what a misfit signal keeps in the timeline;
+    `errors`, the field errors an update's refusal carries as its details."""
+
+    errors: list[FieldError]
+
+    def __new__(cls, errors: list[FieldError]) -> InvalidPayload:
+        reason = super().__new__(cls, f"the payload does not validate: {listed(errors)}")
+        reason.errors = errors
+        return reason
+
+
+class RefusalDetails(Message):
+    """The details of a refused update's failure: the action, and the field errors when its
+    payload does not validate."""
+
+    action: str
+    errors: list[FieldError] = []
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused update as a client reads it: `invalid` when the payload did not validate
+    (`errors` then names every field), else a misfit; `reason` is the failure's message."""
+
+    invalid: bool
+    reason: str
+    errors: list[FieldError]
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:
@@ -25,22 +60,43 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     ]
 
 
-def read_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A | str:
+def read_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A | InvalidPayload:
     """The action, or why its payload does not validate."""
     try:
         return actions[name].model_validate(payload)
     except ValidationError as e:
-        return f"the payload does not validate: {listed(field_errors(e))}"
+        return InvalidPayload(field_errors(e))
 
 
 def rejection(name: str, reason: str) -> ApplicationError:
-    """How a refused update fails: the reason, never retried."""
-    return ApplicationError(f"{name} rejected: {reason}", type=REJECTED, non_retryable=True)
+    """How a refused update fails: typed by why (`ActionInvalid` for an `InvalidPayload`, else
+    `ActionRejected`), with the reason, never retried."""
+    invalid = isinstance(reason, InvalidPayload)
+    details = RefusalDetails(action=name, errors=reason.errors if invalid else [])
+    return ApplicationError(
+        f"{name} rejected: {reason}",
+        details.model_dump(mode="json"),
+        type=INVALID if invalid else REJECTED,
+        non_retryable=True,
+    )
 
 
 def parse_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A:
     """The action of an update; a payload that does not validate refuses the update."""
     action = read_action(actions, name, payload)
-    if isinstance(action, str):
+    if isinstance(action, InvalidPayload):
         raise rejection(name, action)
     return action
+
+
+def refusal_of(failure: BaseException | None) -> Refusal | None:
+    """The refusal an update failed with, read from the failure's type and details; None when
+    it failed for another reason."""
+    if not isinstance(failure, ApplicationError) or failure.type not in (INVALID, REJECTED):
+        return None
+    details = RefusalDetails.model_validate(failure.details[0]) if failure.details else None
+    return Refusal(
+        invalid=failure.type == INVALID,
+        reason=failure.message,
+        errors=details.errors if details else [],
+    )

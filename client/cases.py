@@ -1,12 +1,14 @@
 """What the case commands ask of Temporal: open a case, act on it, read it, list cases.
 
 These coroutines take a connected client and raise `CaseError`s whose messages are meant for
-the person at the keyboard; the command layer only prints them. Tests and `repairdesk dev
+the person at the keyboard; the command line only prints them. Tests and `repairdesk dev
 --demo` await them directly.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,17 +18,19 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from starter.answers import CaseError, Named, read_state, send_update, settled_state
-from starter.case_args import IDENTIFIER, new_case_id, workflow_id
+from client.answers import CaseError, Named, read_state, send_update, settled_state
 from workflows import search_attributes as keys
 from workflows.details import static_details, static_summary
 from workflows.messages import CaseRequest, CaseState, Status, case_placed, listed
+from workflows.repair_case import WORKFLOW_ID_PREFIX
 
 WORKFLOW_TYPE = "RepairCase"
 # How often `repairdesk open` asks whether the archive look-up has placed the case yet.
 PLACED_POLL = timedelta(milliseconds=100)
 # Generated ids are random; one that meets an earlier case is simply drawn again.
 FRESH_ID_ATTEMPTS = 5
+# An id as the contract spells them; safe to place in a visibility query.
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 
 
 class CaseExists(CaseError):
@@ -50,6 +54,15 @@ class CaseRow(BaseModel):
     emergency: bool
     started_at: datetime
     closed_at: datetime | None
+
+
+def workflow_id(case_id: str) -> str:
+    return f"{WORKFLOW_ID_PREFIX}{case_id}"
+
+
+def new_case_id(zone: ZoneInfo) -> str:
+    """A readable id that says when the case was opened, e.g. `C-20261125-4F3A`."""
+    return f"C-{datetime.now(zone):%Y%m%d}-{secrets.token_hex(2).upper()}"
 
 
 async def open_case(client: Client, task_queue: str, request: CaseRequest) -> None:

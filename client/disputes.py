@@ -1,6 +1,6 @@
 """What the `repairdesk ip` commands ask of Temporal: open a dispute, act on it, read it, list.
 
-Like `starter.cases`, these coroutines raise `CaseError`s whose messages are meant for the
+Like `client.cases`, these coroutines raise `CaseError`s whose messages are meant for the
 person at the keyboard.
 """
 
@@ -16,8 +16,8 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from starter.answers import CaseError, Named, read_state, send_update, settled_state
-from starter.cases import FRESH_ID_ATTEMPTS
+from client.answers import CaseError, Named, read_state, send_update, settled_state
+from client.cases import FRESH_ID_ATTEMPTS
 from workflows import search_attributes as keys
 from workflows.dispute_file import WORKFLOW_ID_PREFIX
 from workflows.ip_details import static_details, static_summary

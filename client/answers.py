@@ -1,7 +1,7 @@
 """Asking a case's or a dispute's workflow, and what Temporal's answers mean to the person at the
 keyboard: a refused action, an ended or unknown case, a worker that does not answer.
 
-`starter.cases` and `starter.disputes` both ask through here, so `repairdesk` and `repairdesk
+`client.cases` and `client.disputes` both ask through here, so `repairdesk` and `repairdesk
 ip` say the same thing in the same words, with the noun (`case`, `dispute`) and the id the
 person typed.
 """
@@ -16,14 +16,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.archive.case_rows import id_in_use
 from activities.archive.db import archive
 from activities.settings import Settings
-from starter.state_query import query_state, timed_out
+from client.state_query import query_state, timed_out
 from workflows import search_attributes as keys
+from workflows.validation import refusal_of
 
 # A worker that is down would otherwise leave the command waiting for ever.
 ANSWER_TIMEOUT = timedelta(seconds=60)
@@ -40,7 +40,7 @@ class NoSuchCase(CaseError):
 
 
 class ActionRefused(CaseError):
-    """The workflow refused the action; the message is its reason."""
+    """The workflow refused the action, or the case has ended; the message is the reason."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,19 @@ async def send_update(
             ANSWER_TIMEOUT.total_seconds(),
         )
     except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        raise ActionRefused(
-            cause.message if isinstance(cause, ApplicationError) else str(cause)
-        ) from None
+        raise refused_error(named, e.cause) from None
     except RPCError as e:
         raise await explain(client, named, e) from None
     except TimeoutError:
         raise CaseError(no_worker(named)) from None
+
+
+def refused_error(named: Named, failure: BaseException | None) -> CaseError:
+    """What a failed update means, by the failure's type: a refusal (a payload that does not
+    validate, or a misfit) with its reason, or any other failure of the workflow."""
+    if refused := refusal_of(failure):
+        return ActionRefused(refused.reason)
+    return CaseError(f"{named}: the action failed: {failure}")
 
 
 async def read_state(client: Client, named: Named, result_type: type[State]) -> State:
