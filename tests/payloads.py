@@ -69,8 +69,10 @@ PART: Shape = {
     "qty": field(st.integers(1, 100_000), BAD_QTY),
     "unit_price": amount(9_999_999_999),
 }
-# A settlement pays something (contract v1.2): every cost valid here is at least 1.00.
-COST: Shape = {"description": name(), "amount": amount(99_999_999_999_999, low_cents=100)}
+# A settlement pays something (contract v1.2): every cost valid here is at least 1.00; and its
+# costs add up to what the ledger holds: 100 costs of at most 9 999 999 999.99 stay below
+# MAX_SETTLEMENT (tests/test_ip_rules.py has the sum over it).
+COST: Shape = {"description": name(), "amount": amount(999_999_999_999, low_cents=100)}
 
 CASE_REQUEST: Shape = {
     "case_id": ident(),

@@ -12,7 +12,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from tests.ip_fakes import SETTLE, ip_desk, kinds
-from workflows.validation import INVALID, REJECTED
+from workflows.validation import REJECTED
 
 NOTE = {"by": "Wang", "text": "Counsel instructed; Acme's claim covers firmware 2.1 only"}
 WITHDRAW = {"by": "Zhang Ming", "reason": "Acme dropped the claim"}
@@ -129,7 +129,7 @@ async def test_a_misfit_update_is_refused_and_changes_nothing(env, task_queue, n
     async with ip_desk(env, task_queue) as d:
         handle = await d.open()
         before = await d.state(handle)
-        message = await refused(handle, name, payload, INVALID)
+        message = await refused(handle, name, payload, REJECTED)
         assert (
             message.startswith(f"{name} rejected: the payload does not validate") and why in message
         )

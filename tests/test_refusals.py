@@ -1,5 +1,6 @@
-"""A refused action is told by its failure's type, never by the words of its message: the
-API's status code and the command line's answer follow the type whatever the message says."""
+"""A refused action is told by its failure's type and details, never by the words of its
+message: the API's status code and the command line's answer follow them whatever the message
+says. Raw Temporal clients keep the one type they match on, `ActionRejected`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from temporalio.exceptions import ApplicationError
 from client.answers import ActionRefused, CaseError, Named, refused_error
 from web.gateway import refused_error as api_error
 from workflows.messages import FieldError
-from workflows.validation import INVALID, REJECTED, InvalidPayload, refusal_of, rejection
+from workflows.validation import REJECTED, InvalidPayload, refusal_of, rejection
 
 FIELD = {"field": "technician_id", "message": "Field required"}
 CASE = Named("case", "C-1", "case-C-1")
+INVALID = {"action": "dispatch", "invalid": True, "errors": [FIELD]}
+MISFIT = {"action": "dispatch", "invalid": False, "errors": []}
 
 
 def failed(message: str, kind: str, *details: object) -> ApplicationError:
@@ -22,34 +25,40 @@ def failed(message: str, kind: str, *details: object) -> ApplicationError:
 def test_a_payload_that_does_not_validate_is_refused_as_invalid_with_its_fields() -> None:
     reason = InvalidPayload([FieldError.model_validate(FIELD)])
     refused = rejection("dispatch", reason)
-    assert (refused.type, refused.non_retryable) == (INVALID, True)
+    assert (refused.type, refused.non_retryable) == (REJECTED, True)
     assert refused.message == (
         "dispatch rejected: the payload does not validate: technician_id: Field required"
     )
-    assert refused.details == ({"action": "dispatch", "errors": [FIELD]},)
+    assert refused.details == (INVALID,)
 
 
-def test_a_misfit_keeps_the_type_it_always_had() -> None:
+def test_a_misfit_is_refused_with_no_field_errors() -> None:
     refused = rejection("arrive", "no technician has been dispatched yet")
-    assert (refused.type, refused.details) == (REJECTED, ({"action": "arrive", "errors": []},))
+    assert refused.type == REJECTED
+    assert refused.details == ({"action": "arrive", "invalid": False, "errors": []},)
     assert refused.message == "arrive rejected: no technician has been dispatched yet"
 
 
 @pytest.mark.parametrize(
-    ("kind", "message", "status"),
+    ("details", "message", "status"),
     [
         (INVALID, "dispatch rejected: reworded, no usual phrase", 422),
-        (REJECTED, "dispatch rejected: the payload does not validate: worded like one", 409),
-        (REJECTED, "arrive rejected: no technician has been dispatched yet", 409),
+        (MISFIT, "dispatch rejected: the payload does not validate: worded like one", 409),
+        (MISFIT, "arrive rejected: no technician has been dispatched yet", 409),
     ],
 )
-def test_the_api_answers_by_the_type_not_the_words(kind: str, message: str, status: int) -> None:
-    answer = api_error(failed(message, kind, {"action": "dispatch", "errors": [FIELD]}))
+def test_the_api_answers_by_the_details_not_the_words(details, message: str, status: int) -> None:
+    answer = api_error(failed(message, REJECTED, details))
     assert answer is not None and (answer.code, answer.error) == (status, message)
 
 
+def test_a_refusal_of_the_frozen_v1_0_engine_has_no_details_and_is_a_misfit() -> None:
+    answer = api_error(failed("arrive rejected: before dispatch", REJECTED))
+    assert answer is not None and answer.code == 409
+
+
 def test_the_api_gives_the_field_errors_of_an_invalid_payload() -> None:
-    answer = api_error(failed("anything", INVALID, {"action": "dispatch", "errors": [FIELD]}))
+    answer = api_error(failed("anything", REJECTED, INVALID))
     assert answer is not None and answer.errors == [FieldError.model_validate(FIELD)]
 
 
@@ -62,7 +71,7 @@ def test_any_other_failure_is_no_refusal(other: str | None) -> None:
     assert type(told) is CaseError and str(told).startswith("case C-1: the action failed: ")
 
 
-@pytest.mark.parametrize("kind", [INVALID, REJECTED])
-def test_the_command_line_tells_a_refusal_by_its_type(kind: str) -> None:
-    told = refused_error(CASE, failed("reworded reason", kind))
+@pytest.mark.parametrize("details", [INVALID, MISFIT])
+def test_the_command_line_tells_a_refusal_by_its_type(details) -> None:
+    told = refused_error(CASE, failed("reworded reason", REJECTED, details))
     assert isinstance(told, ActionRefused) and str(told) == "reworded reason"

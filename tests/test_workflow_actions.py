@@ -100,12 +100,12 @@ async def test_a_refusal_says_why_by_its_type_and_details(env, task_queue):
     async with desk(env, task_queue) as d:
         _, handle = await d.open()
         invalid = await failure(handle, "dispatch", {"technician_name": "Wang"})
-        assert invalid.type == "ActionInvalid"
+        assert invalid.type == "ActionRejected"
         required = {"field": "technician_id", "message": "Field required"}
-        assert invalid.details == ({"action": "dispatch", "errors": [required]},)
+        assert invalid.details == ({"action": "dispatch", "invalid": True, "errors": [required]},)
         misfit = await failure(handle, "arrive", {"technician_id": "T-3"})
         assert misfit.type == "ActionRejected"
-        assert misfit.details == ({"action": "arrive", "errors": []},)
+        assert misfit.details == ({"action": "arrive", "invalid": False, "errors": []},)
         await handle.signal("dispatch", {"technician_name": "Wang"})
         await handle.execute_update("reply", REPLY)
         misfits = [e for e in (await d.state(handle))["timeline"] if e["kind"] == "rejected"]

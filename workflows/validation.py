@@ -1,10 +1,12 @@
 """Reading a workflow's input and actions: what does not validate, and how a refusal fails.
 
 Shared by RepairCase and IpDispute, so a caller handles both workflows' refusals alike. An
-update refused fails with an `ApplicationError` whose type says why, never retried:
-- `ActionInvalid`: the payload does not validate; the details list every field error;
-- `ActionRejected`: the action does not fit the case or dispute as it stands (a misfit).
-The message says why in words; a client decides by the type (`refusal_of`), never the words.
+update refused fails with an `ApplicationError` of type `ActionRejected`, never retried (the
+contract makes a payload that does not validate "a misfit like any other", and raw clients
+match on that one type). Its details say why, as `RefusalDetails`: `invalid` with every field
+error when the payload does not validate, else a misfit of the case or dispute as it stands.
+The message says why in words; a client decides by the type and details (`refusal_of`), never
+the words.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from temporalio.exceptions import ApplicationError
 
 from workflows.messages import FieldError, Message, listed
 
-INVALID = "ActionInvalid"
 REJECTED = "ActionRejected"
 A = TypeVar("A", bound=BaseModel)
 
@@ -36,10 +37,11 @@ class InvalidPayload(str):
 
 
 class RefusalDetails(Message):
-    """The details of a refused update's failure: the action, and the field errors when its
-    payload does not validate."""
+    """The details of a refused update's failure: the action, whether its payload did not
+    validate, and then every field error."""
 
     action: str
+    invalid: bool = False
     errors: list[FieldError] = []
 
 
@@ -69,14 +71,14 @@ def read_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A | 
 
 
 def rejection(name: str, reason: str) -> ApplicationError:
-    """How a refused update fails: typed by why (`ActionInvalid` for an `InvalidPayload`, else
-    `ActionRejected`), with the reason, never retried."""
+    """How a refused update fails: `ActionRejected` with the reason, its details saying
+    whether the payload did not validate (an `InvalidPayload`) and how; never retried."""
     invalid = isinstance(reason, InvalidPayload)
-    details = RefusalDetails(action=name, errors=reason.errors if invalid else [])
+    details = RefusalDetails(action=name, invalid=invalid, errors=reason.errors if invalid else [])
     return ApplicationError(
         f"{name} rejected: {reason}",
         details.model_dump(mode="json"),
-        type=INVALID if invalid else REJECTED,
+        type=REJECTED,
         non_retryable=True,
     )
 
@@ -90,13 +92,13 @@ def parse_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A:
 
 
 def refusal_of(failure: BaseException | None) -> Refusal | None:
-    """The refusal an update failed with, read from the failure's type and details; None when
-    it failed for another reason."""
-    if not isinstance(failure, ApplicationError) or failure.type not in (INVALID, REJECTED):
+    """The refusal an update failed with, read from the failure's type and details (a case of
+    the frozen v1.0 engine gives none: a misfit); None when it failed for another reason."""
+    if not isinstance(failure, ApplicationError) or failure.type != REJECTED:
         return None
     details = RefusalDetails.model_validate(failure.details[0]) if failure.details else None
     return Refusal(
-        invalid=failure.type == INVALID,
+        invalid=details.invalid if details else False,
         reason=failure.message,
         errors=details.errors if details else [],
     )
