@@ -18,6 +18,7 @@ from client.cases import IDENTIFIER
 from workflows.clock_text import local_time_problem
 from workflows.messages import Language
 from workflows.repair_case import WORKFLOW_ID_PREFIX
+from workflows.validation import PYDANTIC_PREFIX
 
 # `open` and `ip open`: when it was reported, and whom to write to.
 REPORT_FLAGS = {
@@ -95,7 +96,8 @@ def _problem(error: Mapping[str, Any], flags: Mapping[str, str]) -> str:
         )
     else:
         flag = flags.get(path, path or "payload")
-    message = _PATTERN_HINT if error["type"] == "string_pattern_mismatch" else error["msg"]
+    pattern = error["type"] == "string_pattern_mismatch"
+    message = _PATTERN_HINT if pattern else error["msg"].removeprefix(PYDANTIC_PREFIX)
     return f"{flag}: {message}"
 
 

@@ -206,6 +206,10 @@ async def test_an_unknown_case_is_named(cli: Cli) -> None:
         ("repaired C-1 --technician T-3 --cause unknown --part P-1:1:3.333", "--part #1 unit"),
         ("repaired C-1 --technician T-3 --cause unknown --labour-hours -1", "--labour-hours:"),
         ("third-party C-1 --vendor V --invoice I --amount 12.5x", "--amount:"),
+        (
+            "repaired C-1 --technician T-3 --cause unknown --labour-hours abc",
+            "repairdesk: --labour-hours: 'abc' is not a plain decimal number like 300.00\n",
+        ),
         ("dispatch 'C 1' --technician T-3", "case id 'C 1' must"),
         ('list --customer "x\' OR true"', '--customer "x\' OR true" must'),
     ],

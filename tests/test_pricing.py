@@ -234,28 +234,28 @@ SWITCH_JSON = {"part_no": "P-100", "qty": 1, "unit_price": "320.00"}
         (
             "repaired",
             {**REPAIR, "parts": [{**SWITCH_JSON, "unit_price": "-320.00"}]},
-            "parts.0.unit_price: Value error, must not be negative",
+            "parts.0.unit_price: must not be negative",
         ),
         (
             "repaired",
             {**REPAIR, "parts": [{**SWITCH_JSON, "unit_price": "320.001"}]},
-            "parts.0.unit_price: Value error, '320.001' has more than 2 decimals",
+            "parts.0.unit_price: '320.001' has more than 2 decimals",
         ),
         (
             "repaired",
             {**REPAIR, "labour_hours": "-1"},
-            "labour_hours: Value error, must not be negative",
+            "labour_hours: must not be negative",
         ),
         ("repaired", {**REPAIR, "cause": "act_of_god"}, "cause: Input should be 'product_defect'"),
         (
             "third_party_repair",
             {"vendor": "CoolFix", "invoice_ref": "INV-9", "amount": "10.005"},
-            "amount: Value error, '10.005' has more than 2 decimals",
+            "amount: '10.005' has more than 2 decimals",
         ),
         (
             "third_party_repair",
             {"vendor": "CoolFix", "invoice_ref": "INV-9", "amount": "10", "currency": "XXX"},
-            "currency: Value error, unknown ISO 4217 currency 'XXX'",
+            "currency: unknown ISO 4217 currency 'XXX'",
         ),
     ],
     ids=[

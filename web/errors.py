@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from workflows.messages import FieldError
+from workflows.validation import PYDANTIC_PREFIX
 
 
 class ErrorBody(BaseModel):
@@ -41,8 +42,6 @@ class ApiError(Exception):
 
 
 SOURCES = ("body", "query", "path", "header")
-# pydantic puts this before the message of a validator that raised ValueError: our own words
-PYDANTIC_PREFIX = "Value error, "
 
 
 def field_errors(errors: list[Any]) -> list[FieldError]:

@@ -55,9 +55,17 @@ class Refusal:
     errors: list[FieldError]
 
 
+# pydantic puts this before the message of a validator that raised ValueError: our own words
+PYDANTIC_PREFIX = "Value error, "
+
+
 def field_errors(error: ValidationError) -> list[FieldError]:
+    """Each error as the contract's `{field, message}`, in repairdesk's own words."""
     return [
-        FieldError(field=".".join(str(p) for p in e["loc"]) or "payload", message=e["msg"])
+        FieldError(
+            field=".".join(str(p) for p in e["loc"]) or "payload",
+            message=e["msg"].removeprefix(PYDANTIC_PREFIX),
+        )
         for e in error.errors(include_url=False, include_input=False)
     ]
 
