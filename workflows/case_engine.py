@@ -142,6 +142,11 @@ class CaseEngine:
         self._ordinary_activities = release != "1.1"
         self._opens_itself = release in ("1.3", "1.4")  # with `open_case`, not the look-up
         self._counts_once = release == "1.4"  # contract v1.2's verdicts (CaseFile.counts_once)
+        # v1.4: one timer for the next warning or deadline, started again only when that moves
+        self._one_timer = release == "1.4"
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at: datetime | None = None
+        self._rang = False
         self._id_taken = False  # the archive holds an earlier case under this id: record nothing
         self._archived: dict[str, Any] | None = None  # the case as last recorded, as JSON
         self._request: CaseRequest | None = None  # as validated, once it is
@@ -237,6 +242,9 @@ class CaseEngine:
 
     async def _wait_for_news_or_clock(self) -> None:
         """Sleep until an action changes the case or the next warning or deadline is due."""
+        if self._one_timer:
+            await self._wait_on_one_timer()
+            return
         version = self._case.state.version
         next_at = self._case.next_clock_event()
         if next_at is None:
@@ -251,6 +259,29 @@ class CaseEngine:
             except TimeoutError:
                 timer_fired(next_at)
         self._case.tick(workflow.now())
+
+    async def _wait_on_one_timer(self) -> None:
+        """v1.4: as above, on one timer for the next warning or deadline, which is cancelled
+        and started again only when an action moves that instant (v1.3 started one per wait,
+        and cancelled it on every change)."""
+        version = self._case.state.version
+        next_at = self._case.next_clock_event()
+        if next_at != self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at, self._rang = next_at, False
+            self._timer = asyncio.create_task(self._ring_at(next_at)) if next_at else None
+        await workflow.wait_condition(lambda: self._rang or self._case.state.version != version)
+        if self._rang and self._timer_at is not None:
+            timer_fired(self._timer_at)
+            self._timer, self._timer_at, self._rang = None, None, False
+        self._case.tick(workflow.now())
+
+    async def _ring_at(self, at: datetime) -> None:
+        seconds = math.ceil((at - workflow.now()).total_seconds() * 1000) / 1000
+        if seconds > 0:
+            await workflow.sleep(seconds)
+        self._rang = True
 
     # --- the archive record: one activity per batch of changes, one at a time ---
 
