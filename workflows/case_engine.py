@@ -22,16 +22,16 @@ marker) decides how it places itself and runs its activities:
   whose workflow cache was full: bench/README.md);
 - v1.1 (`repairdesk-1.1` alone): as v1.2, with local activities, command for command.
 
-The commands a case issues, which a change must keep for the cases already open (see "How to
-change RepairCase" in docs/versioning.md): its release's patch markers; `open_case` (v1.3) or the
-look-up; then, as the case moves, search attribute upserts (only when a value changes), one
-timer per wait for the next warning or deadline, and one `record_case_event` per batch of
-changes, one at a time. v1.4: before a repair that earns clause 7, one `count_downtime`, then
-one `warranty_extended` signal to each other case open on the equipment when it moved the end.
-v1.3 and older, only where clause 7 reaches across cases: the
-`repairdesk-warranty-across-cases` marker, and after the record that extended the warranty, one
-`warranty_extended` signal to each other case open on the equipment; when the signal comes, the
-`repairdesk-warranty-from-archive` marker.
+The commands a case issues, which a change must keep for the cases already open (see "How to change
+RepairCase" in docs/versioning.md): its release's patch markers; `open_case` (v1.3) or the look-up;
+then, as the case moves, search attribute upserts (only when a value changes), one timer per wait
+for the next warning or deadline (v1.4: one timer for the next warning or deadline, cancelled and
+started again only when a change moves it), and one `record_case_event` per batch of changes, one
+at a time. v1.4: before a repair that earns clause 7, one `count_downtime`, then one
+`warranty_extended` signal to each other case open on the equipment when it moved the end. v1.3 and
+older, only where clause 7 reaches across cases: the `repairdesk-warranty-across-cases` marker, and
+after the record that extended the warranty, one `warranty_extended` signal to each other case open
+on the equipment; when the signal comes, the `repairdesk-warranty-from-archive` marker.
 """
 
 from __future__ import annotations
