@@ -151,8 +151,8 @@ def only_cases(query: str, case_ids: set[str]) -> str | None:
     ids = sorted(case_id for case_id in case_ids if IDENTIFIER.match(case_id))
     if not ids:
         return None
-    listed = ", ".join(f"'{workflow_id(case_id)}'" for case_id in ids)
-    return f"{query} AND WorkflowId IN ({listed})"
+    quoted = ", ".join(f"'{workflow_id(case_id)}'" for case_id in ids)
+    return f"{query} AND WorkflowId IN ({quoted})"
 
 
 async def list_cases(client: Client, query: str, limit: int) -> list[CaseRow]:

@@ -28,7 +28,7 @@ class ReleaseOneZero:
 
     @workflow.run
     async def run(self, request: Any = None) -> CaseState:
-        return await self._engine.run(request)
+        return await self._engine.run()
 
     @workflow.query(name="state")
     def state(self) -> CaseState:
@@ -82,7 +82,7 @@ class ReleaseOneThree:
 
     @workflow.run
     async def run(self, request: Any = None) -> Any:
-        return await self._engine.run(request)
+        return await self._engine.run()
 
     @workflow.query(name="state")
     def state(self) -> Any:

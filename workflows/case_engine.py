@@ -181,7 +181,7 @@ class CaseEngine:
     def state(self) -> CaseState:
         return self._case.state
 
-    async def run(self, request: Any = None) -> CaseState:
+    async def run(self) -> CaseState:
         recorder = asyncio.create_task(self._record_changes())
         self._show()
         if not self._case.ended:

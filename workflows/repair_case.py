@@ -54,11 +54,11 @@ class RepairCase:
 
     @workflow.run
     async def run(self, request: Any = None) -> Any:
-        return await self._engine.run(request)
+        return await self._engine.run()
 
     @workflow.query(name="state")
     def state(self) -> Any:
-        return self._engine._case.state
+        return self._engine.state
 
     @workflow.signal(name="delivery_problem")
     def delivery_problem(self, payload: Any = None) -> None:

@@ -134,7 +134,11 @@ class CaseEngineV1:
             valid, valid.reported_at or info.workflow_start_time, info.run_id
         )
 
-    async def run(self, request: Any = None) -> CaseState:
+    @property
+    def state(self) -> CaseState:
+        return self._case.state
+
+    async def run(self) -> CaseState:
         self._show()
         if not self._case.ended:
             await self._open()
