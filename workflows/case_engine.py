@@ -48,7 +48,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from workflows import metrics, search_attributes, validation
+    from workflows import case_metrics, search_attributes, validation
     from workflows.activity_io import (
         COUNT_DOWNTIME,
         LOOKUP_EQUIPMENT,
@@ -213,7 +213,7 @@ class CaseEngine:
     def _place(self, facts: CaseFacts, at: datetime) -> None:
         if facts.found:
             self._case.open(facts, at)
-            metrics.case_opened()
+            case_metrics.case_opened()
         elif facts.id_taken:
             self._id_taken = True
             self._case.refuse_taken_id(facts.reason or "the case id names an earlier case", at)
@@ -420,10 +420,10 @@ class CaseEngine:
         s = self._case.state
         breaches, met = self._counted
         for index, breach in enumerate(s.breaches[breaches:], start=breaches):
-            metrics.sla_breached(breach.sla, index)
+            case_metrics.sla_breached(breach.sla, index)
         for sla in s.met.keys() - met:
             assert s.reported_at is not None
-            metrics.clock_met(sla, s.met[sla] - s.reported_at)
+            case_metrics.clock_met(sla, s.met[sla] - s.reported_at)
         self._counted = (len(s.breaches), set(s.met))
 
     def _show(self) -> None:
@@ -448,13 +448,13 @@ class CaseEngine:
         else:
             reason = self._case.refusal(name, action, workflow.now()) if placed else None
         if reason:
-            metrics.action_rejected(name, metrics.update_event())
+            case_metrics.action_rejected(name, case_metrics.update_event())
             raise rejection(name, reason)
 
     async def update(self, name: str, payload: Any) -> CaseState:
         action = parse_action(name, payload)
         if reason := await self._take_in_turn(name, action):
-            metrics.action_rejected(name, metrics.update_event())
+            case_metrics.action_rejected(name, case_metrics.update_event())
             raise rejection(name, reason)
         return self._case.state
 
@@ -466,7 +466,7 @@ class CaseEngine:
         if reason:
             async with self._lock:
                 await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-                metrics.action_rejected(name, event)
+                case_metrics.action_rejected(name, event)
                 self._case.record_misfit(name, reason, workflow.now())
 
     async def _take_in_turn(self, name: str, action: Action) -> str | None:

@@ -4,8 +4,8 @@
 (after a restart, or for a query). A workflow task that fails and is retried runs its new code
 again without replaying, so each count also names its event in the run (the case opened, its
 n-th breach, an update's id, the n-th signal), and the worker's `FIRST_TIME` function (an extern
-function its interceptor provides, `activities/metrics.CountOnce`) lets each event count once in
-the worker's life. Without that interceptor (a test's worker) every call counts.
+function its interceptor provides, `activities/worker_metrics.CountOnce`) lets each event count
+once in the worker's life. Without that interceptor (a test's worker) every call counts.
 With `REPAIRDESK_METRICS_ADDRESS` set the worker serves them at `/metrics`, counters with the
 `_total` suffix; every series also carries the SDK's `namespace`, `task_queue` and
 `workflow_type` labels. Call these from workflow code only.
