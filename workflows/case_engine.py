@@ -132,7 +132,7 @@ class CaseEngine:
     def __init__(self, request: Any, release: Release) -> None:
         self._lock = asyncio.Lock()
         self._published: dict[str, Any] = {}
-        self._recorded: tuple[Any, ...] | None = None
+        self._last_record: tuple[Any, ...] | None = None
         self._unrecorded: list[Effect] = []
         self._dirty = False
         self._recording = False
@@ -238,7 +238,7 @@ class CaseEngine:
             self._case.take_effects()  # written by `open_case`
             self._case.adopt_warranty_end(opened.warranty_ends_on)  # as the row holds it
             self._archived = self._case.state.model_dump(mode="json")
-            self._recorded = (False, *archived_fields(self._case.state))
+            self._last_record = (False, *archived_fields(self._case.state))
 
     async def _wait_for_news_or_clock(self) -> None:
         """Sleep until an action changes the case or the next warning or deadline is due."""
@@ -295,8 +295,8 @@ class CaseEngine:
         if self._id_taken:
             return  # nothing of the earlier case under this id is written over
         record = (final, *archived_fields(self._case.state))
-        if self._unrecorded or record != self._recorded:
-            self._recorded = record
+        if self._unrecorded or record != self._last_record:
+            self._last_record = record
             self._dirty = True
 
     async def _record_changes(self) -> None:

@@ -65,7 +65,7 @@ class IpDispute:
     def __init__(self, request: Any = None) -> None:
         self._lock = asyncio.Lock()
         self._published: dict[str, Any] = {}
-        self._recorded = -1
+        self._recorded_version = -1
         self._placed = False
         self._id_taken = False  # the archive holds an earlier dispute under this id
         self._file = dispute_file(request)
@@ -108,9 +108,9 @@ class IpDispute:
         a dispute whose id names an earlier one (nothing of that one is written over)."""
         state = self._file.state
         notices, charges = self._file.take_effects()
-        if state.version == self._recorded or state.customer_id is None or self._id_taken:
+        if state.version == self._recorded_version or state.customer_id is None or self._id_taken:
             return
-        self._recorded = state.version
+        self._recorded_version = state.version
         self._show()
         event = DisputeEvent(
             run_id=workflow.info().run_id,
