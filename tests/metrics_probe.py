@@ -55,7 +55,7 @@ class MetricsProbe:
 
     @arrive.validator
     def _arrive_fits(self) -> None:
-        case_metrics.action_rejected("arrive", case_metrics.update_event())
+        case_metrics.misfit("arrive", case_metrics.update_event())
         raise ValueError("arrival before dispatch")
 
     @workflow.signal

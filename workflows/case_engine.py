@@ -76,7 +76,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.rules import reported_at_problem
     from workflows.stale_clock import timer_fired
-    from workflows.validation import field_errors, rejection
+    from workflows.validation import field_errors, refusal
 
 WORKFLOW_ID_PREFIX = "case-"
 Result = TypeVar("Result")
@@ -216,9 +216,9 @@ class CaseEngine:
             case_metrics.case_opened()
         elif facts.id_taken:
             self._id_taken = True
-            self._case.refuse_taken_id(facts.reason or "the case id names an earlier case", at)
+            self._case.reject_taken_id(facts.reason or "the case id names an earlier case", at)
         else:
-            self._case.refuse(facts.reason or "the equipment is not in the archive", at)
+            self._case.reject(facts.reason or "the equipment is not in the archive", at)
 
     async def _open_and_record(self) -> None:
         """v1.3: one activity places the case and records its opening, computed from the same
@@ -446,16 +446,16 @@ class CaseEngine:
         if isinstance(action, str):
             reason: str | None = action
         else:
-            reason = self._case.refusal(name, action, workflow.now()) if placed else None
+            reason = self._case.misfit(name, action, workflow.now()) if placed else None
         if reason:
-            case_metrics.action_rejected(name, case_metrics.update_event())
-            raise rejection(name, reason)
+            case_metrics.misfit(name, case_metrics.update_event())
+            raise refusal(name, reason)
 
     async def update(self, name: str, payload: Any) -> CaseState:
         action = parse_action(name, payload)
         if reason := await self._take_in_turn(name, action):
-            case_metrics.action_rejected(name, case_metrics.update_event())
-            raise rejection(name, reason)
+            case_metrics.misfit(name, case_metrics.update_event())
+            raise refusal(name, reason)
         return self._case.state
 
     async def signal(self, name: str, payload: Any) -> None:
@@ -466,7 +466,7 @@ class CaseEngine:
         if reason:
             async with self._lock:
                 await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-                case_metrics.action_rejected(name, event)
+                case_metrics.misfit(name, event)
                 self._case.record_misfit(name, reason, workflow.now())
 
     async def _take_in_turn(self, name: str, action: Action) -> str | None:

@@ -42,7 +42,7 @@ def sla_breached(sla: str, index: int) -> None:
         ).add(1, {"sla": sla})
 
 
-def action_rejected(action: str, event: str) -> None:
+def misfit(action: str, event: str) -> None:
     """`repairdesk_actions_rejected_total{action}`: an update or signal that did not fit, named
     by `event` (`update/<update id>`, `signal/<n>`). Call it in the update validator before it
     raises (a rejected update leaves no history, so it is never replayed) and where a misfit
@@ -63,6 +63,6 @@ def clock_met(sla: str, after: timedelta) -> None:
 
 
 def update_event() -> str:
-    """The current update, as `action_rejected` names it."""
+    """The current update, as `misfit` names it."""
     info = workflow.current_update_info()
     return f"update/{info.id if info else 'unknown'}"
