@@ -29,9 +29,9 @@ from activities.delivery.doorbell import Doorbell
 from activities.delivery.relay import Relay
 from activities.finance.activities import FinanceActivities
 from activities.logging import configure_logging
-from activities.metrics import CountOnce, metrics_runtime, report_backlog
 from activities.notices.activities import NoticeActivities
 from activities.settings import Settings, SettingsError
+from activities.worker_metrics import CountOnce, metrics_runtime, report_backlog
 from client.connection import ConnectionFailed, connect, ensure_search_attributes
 from workflows.ip_dispute import IpDispute
 from workflows.repair_case import RepairCase

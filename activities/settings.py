@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from temporalio.envconfig import ClientConfigProfile
 
-from activities.codec import KeysError, PayloadKey, parse_keys
+from activities.encryption import KeysError, PayloadKey, parse_keys
 from activities.temporal_profile import (
     DEFAULT_ADDRESS,
     DEFAULT_NAMESPACE,

@@ -16,7 +16,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.codec import EncryptionCodec
+from activities.encryption import EncryptionCodec
 from activities.settings import Settings
 from workflows.search_attributes import ALL_KEYS
 

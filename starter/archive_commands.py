@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.contracts import import_contracts
-from activities.archive.csv_table import ImportRejected
+from activities.archive.csv_table import ImportRefused
 from activities.archive.importer import import_equipment
 from activities.settings import Settings
 from starter import archive_show
@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace, load: Importer) -> tuple[Any, str] | None:
     url = Settings.from_env().database_url
     try:
         return load(opened_archive(url, say_if_empty=False), args.file), shown_url(url)
-    except ImportRejected as rejected:
+    except ImportRefused as rejected:
         for problem in rejected.problems:
             print(f"{args.file}: {problem}", file=sys.stderr)
         print(f"{args.file}: nothing was loaded", file=sys.stderr)

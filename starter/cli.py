@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from activities.codec import DecryptError
+from activities.encryption import DecryptError
 from activities.settings import SettingsError
 from client.connection import ConnectionFailed
 from starter import (

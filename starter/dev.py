@@ -18,7 +18,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile
 
-from activities.archive.csv_table import ImportRejected
+from activities.archive.csv_table import ImportRefused
 from activities.logging import configure_logging
 from activities.settings import Settings
 from client.answers import CaseError
@@ -52,7 +52,7 @@ def _dev(args: argparse.Namespace) -> int:
     )
     try:
         return asyncio.run(_serve(server, settings, args.demo))
-    except (DevServerError, ImportRejected, CaseError) as e:
+    except (DevServerError, ImportRefused, CaseError) as e:
         print(f"repairdesk dev: {e}", file=sys.stderr)
         return 1
 

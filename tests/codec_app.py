@@ -8,7 +8,7 @@ import httpx
 from fastapi import FastAPI, Header, HTTPException, Request
 from temporalio.converter import PayloadCodec
 
-from web.codec import CODEC_ROLES, codec_router, from_loopback
+from web.remote_codec import CODEC_ROLES, codec_router, from_loopback
 
 UI_ORIGIN = "http://localhost:8233"
 TOKENS = {"t-manager": "manager", "t-office": "office", "t-tech": "technician"}

@@ -11,7 +11,7 @@ from temporalio import workflow
 from temporalio.worker import Interceptor, WorkflowInboundInterceptor, WorkflowInterceptorClassInput
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import metrics
+    from workflows import case_metrics
 
 FAIL_ONCE = "probe_fail_once"  # extern function: run id -> fail this task (the first time)
 
@@ -42,9 +42,9 @@ class MetricsProbe:
 
     @workflow.run
     async def run(self) -> None:
-        metrics.case_opened()
-        metrics.sla_breached("reply", 0)
-        metrics.clock_met("onsite", timedelta(minutes=95))
+        case_metrics.case_opened()
+        case_metrics.sla_breached("reply", 0)
+        case_metrics.clock_met("onsite", timedelta(minutes=95))
         if workflow.extern_functions()[FAIL_ONCE](workflow.info().run_id):
             raise RuntimeError("this workflow task fails once, on purpose")
         await workflow.wait_condition(lambda: self.done)
@@ -55,7 +55,7 @@ class MetricsProbe:
 
     @arrive.validator
     def _arrive_fits(self) -> None:
-        metrics.action_rejected("arrive", metrics.update_event())
+        case_metrics.misfit("arrive", case_metrics.update_event())
         raise ValueError("arrival before dispatch")
 
     @workflow.signal

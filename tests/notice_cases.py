@@ -55,8 +55,8 @@ class RecordingCase(CaseFile):
         super().open(*args)
         self._record()
 
-    def refuse(self, *args: Any) -> None:
-        super().refuse(*args)
+    def reject(self, *args: Any) -> None:
+        super().reject(*args)
         self._record()
 
     def take(self, *args: Any) -> str | None:
@@ -233,7 +233,7 @@ def cancelled(
 
 def unknown_equipment(language: Language, case_id: str = "C-1005") -> list[NoticeRequest]:
     case = _case(case_id, language)
-    case.refuse("serial SN-42 is not in the archive", REPORTED_AT)
+    case.reject("serial SN-42 is not in the archive", REPORTED_AT)
     return _requests(case)
 
 

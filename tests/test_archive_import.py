@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.contracts import import_contracts
-from activities.archive.csv_table import ImportRejected
+from activities.archive.csv_table import ImportRefused
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import Contract, Customer, Equipment
@@ -36,7 +36,7 @@ def count(sessions: sessionmaker[Session], table: type) -> int:
 
 
 def rejected(load: object, sessions: sessionmaker[Session], path: Path) -> list[str]:
-    with pytest.raises(ImportRejected) as caught:
+    with pytest.raises(ImportRefused) as caught:
         load(sessions, path)  # type: ignore[operator]
     return [str(problem) for problem in caught.value.problems]
 

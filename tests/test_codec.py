@@ -11,7 +11,7 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.codec import (
+from activities.encryption import (
     ENCODING,
     KEY_ID,
     DecryptError,

@@ -103,8 +103,8 @@ def dashboard_metrics() -> set[str]:
 
 def test_dashboard_queries_the_metrics_repairdesk_defines() -> None:
     ours = {name for name in dashboard_metrics() if name.startswith("repairdesk_")}
-    source = (ROOT / "workflows" / "metrics.py").read_text()
-    source += (ROOT / "activities" / "metrics.py").read_text()
+    source = (ROOT / "workflows" / "case_metrics.py").read_text()
+    source += (ROOT / "activities" / "worker_metrics.py").read_text()
     defined = set(re.findall(r'"(repairdesk_[a-z_]+)"', source))
     exported = {re.sub(r"_(total|seconds_bucket)$", "", name) for name in ours}
     assert exported <= defined, exported - defined

@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
-from activities.codec import ENCODING, KEY_ID, EncryptionCodec, new_key_entry, parse_keys
+from activities.encryption import ENCODING, KEY_ID, EncryptionCodec, new_key_entry, parse_keys
 from client.cases import act, open_case
 from client.connection import connect
 from starter.cli import main

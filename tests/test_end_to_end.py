@@ -20,7 +20,7 @@ from sqlalchemy import select
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import CaseRecord, LedgerEntry, Notice
-from activities.metrics import backlog
+from activities.worker_metrics import backlog
 from tests.conftest import make_settings
 from tests.finance_receiver import FinanceReceiver
 from tests.smtp_inbox import Inbox, free_port, smtp_server

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.archive.csv_table import ImportRejected
+from activities.archive.csv_table import ImportRefused
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import Equipment
@@ -62,7 +62,7 @@ def test_a_nul_in_an_import_cell_is_a_problem_with_its_line(database_url, tmp_pa
     header = "customer_id,customer_name,serial,model,site,warranty_start,warranty_months"
     path.write_text(f"{header}\nCUST-7,Acme,SN-42,CW\x00400,,2026-01-15,24\n", encoding="utf-8")
     sessions = archive(database_url)
-    with pytest.raises(ImportRejected, match="line 2: model holds a NUL character"):
+    with pytest.raises(ImportRefused, match="line 2: model holds a NUL character"):
         import_equipment(sessions, path)
     with sessions() as session:
         assert session.get(Equipment, "SN-42") is None

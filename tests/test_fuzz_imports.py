@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from activities.archive.contracts import COLUMNS as CONTRACT_COLUMNS
 from activities.archive.contracts import import_contracts
-from activities.archive.csv_table import ImportRejected
+from activities.archive.csv_table import ImportRefused
 from activities.archive.db import archive
 from activities.archive.importer import COLUMNS, import_equipment
 from activities.archive.schema import Contract, Customer, Equipment
@@ -131,7 +131,7 @@ def refused_whole(
     load: Callable[..., Any], sessions: sessionmaker[Session], path: Path, lines: list[int]
 ) -> None:
     before = snapshot(sessions)
-    with pytest.raises(ImportRejected) as refused:
+    with pytest.raises(ImportRefused) as refused:
         load(sessions, path)
     problems = refused.value.problems
     note(str(refused.value)[:2000])

@@ -74,11 +74,11 @@ def test_a_closed_dispute_refuses_every_new_action_but_answers_a_repeat() -> Non
     dispute = opened()
     withdraw = Withdraw(by="Zhang", reason="dropped")
     assert dispute.take("withdraw", withdraw, NOW) is None
-    assert dispute.refusal("withdraw", withdraw) is None  # the same action again: a no-op
+    assert dispute.misfit("withdraw", withdraw) is None  # the same action again: a no-op
     for name, action in (("note", Note(by="Wang", text="late")), ("settle", None)):
         if action is None:
             action = Settle(by="Z", outcome="o", costs=costs("1.00"))
-        assert dispute.refusal(name, action) == (
+        assert dispute.misfit(name, action) == (
             "dispute IP-7 is closed (withdrawn); it takes no more actions"
         )
 

@@ -20,7 +20,7 @@ from temporalio.worker import Worker
 from activities.archive.db import archive
 from activities.archive.importer import import_equipment
 from activities.archive.schema import CaseRecord
-from activities.metrics import CountOnce, metrics_runtime
+from activities.worker_metrics import CountOnce, metrics_runtime
 from client.cases import act, open_case
 from tests.conftest import make_settings
 from tests.metrics_probe import FailOnce, MetricsProbe

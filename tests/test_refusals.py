@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 from client.answers import ActionRefused, CaseError, Named, refused_error
 from web.gateway import refused_error as api_error
 from workflows.messages import FieldError
-from workflows.validation import REJECTED, InvalidPayload, refusal_of, rejection
+from workflows.validation import REJECTED, InvalidPayload, refusal, refusal_of
 
 FIELD = {"field": "technician_id", "message": "Field required"}
 CASE = Named("case", "C-1", "case-C-1")
@@ -24,7 +24,7 @@ def failed(message: str, kind: str, *details: object) -> ApplicationError:
 
 def test_a_payload_that_does_not_validate_is_refused_as_invalid_with_its_fields() -> None:
     reason = InvalidPayload([FieldError.model_validate(FIELD)])
-    refused = rejection("dispatch", reason)
+    refused = refusal("dispatch", reason)
     assert (refused.type, refused.non_retryable) == (REJECTED, True)
     assert refused.message == (
         "dispatch rejected: the payload does not validate: technician_id: Field required"
@@ -33,7 +33,7 @@ def test_a_payload_that_does_not_validate_is_refused_as_invalid_with_its_fields(
 
 
 def test_a_misfit_is_refused_with_no_field_errors() -> None:
-    refused = rejection("arrive", "no technician has been dispatched yet")
+    refused = refusal("arrive", "no technician has been dispatched yet")
     assert refused.type == REJECTED
     assert refused.details == ({"action": "arrive", "invalid": False, "errors": []},)
     assert refused.message == "arrive rejected: no technician has been dispatched yet"

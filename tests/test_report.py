@@ -84,7 +84,7 @@ def run_case(
         if action is None:
             case.tick(now)
         else:
-            assert case.refusal(name, action, now) is None, (case_id, name)
+            assert case.misfit(name, action, now) is None, (case_id, name)
             case.take(name, action, now)
     return case
 
@@ -101,7 +101,7 @@ def example_cases() -> list[CaseFile]:
         NOV_10,
         "run-1",
     )
-    unplaced.refuse("serial SN-0 is not in the archive", NOV_10)
+    unplaced.reject("serial SN-0 is not in the archive", NOV_10)
     return [
         run_case(
             "C-A",

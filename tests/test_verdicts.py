@@ -99,8 +99,8 @@ def test_third_party_is_allowed_the_instant_the_reply_is_late() -> None:
     claim = ACTIONS["third_party_repair"].model_validate(
         {"vendor": "Acme", "invoice_ref": "I-1", "amount": "800.00"}
     )
-    assert c.refusal("third_party_repair", claim, REPORTED + 30 * timedelta(minutes=1))
-    assert c.refusal("third_party_repair", claim, REPORTED + 2 * H) is None
+    assert c.misfit("third_party_repair", claim, REPORTED + 30 * timedelta(minutes=1))
+    assert c.misfit("third_party_repair", claim, REPORTED + 2 * H) is None
     assert c.state.breaches == []
     assert act(c, "third_party_repair", claim.model_dump(), 2 * H) is None
     assert breached(c) == ["reply"] and c.state.status is Status.third_party

@@ -13,8 +13,7 @@ from sqlalchemy import text
 
 from activities.archive.service_archive import ServiceArchive, service_archive
 from activities.archive.tokens import Holder, Role
-from starter import report_output
-from starter.report_commands import BadPeriod, build_report, parse_day
+from client.report import BadPeriod, as_json, build_report, period
 from web.auth import Permission, requires
 from web.case_list import list_cases, visibility_query
 from web.errors import ApiError, ErrorBody
@@ -80,13 +79,12 @@ async def report(
 ) -> dict[str, Any]:
     """The SLA compliance report, as `repairdesk report --json` gives it."""
     try:
-        start, end = parse_day("from", date_from), parse_day("to", date_to)
+        start, end = period(date_from, date_to, ("from", "to"))
     except BadPeriod as e:
         raise ApiError(422, str(e)) from None
-    if start and end and end < start:
-        raise ApiError(422, f"to {end} is before from {start}")
-    built = await asyncio.to_thread(build_report, request.app.state.settings, start, end)
-    return report_output.as_json(built)
+    zone = request.app.state.settings.zone
+    built = await asyncio.to_thread(build_report, request.app.state.sessions, zone, start, end)
+    return as_json(built)
 
 
 async def _temporal_answers(request: Request) -> str:

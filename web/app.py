@@ -9,11 +9,11 @@ from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from activities.archive.db import archive
-from activities.codec import EncryptionCodec
+from activities.encryption import EncryptionCodec
 from activities.settings import Settings
 from web import api_routes, errors, pages, server, status_page
 from web.auth import codec_access
-from web.codec import codec_router
+from web.remote_codec import codec_router
 
 STATIC = Path(__file__).parent / "static"
 

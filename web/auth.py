@@ -17,8 +17,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from activities.archive.tokens import Holder, Role, holder_of
-from web.codec import CODEC_ROLES, from_loopback
 from web.errors import ApiError
+from web.remote_codec import CODEC_ROLES, from_loopback
 
 COOKIE = "repairdesk_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -19,8 +19,8 @@ from fastapi.templating import Jinja2Templates
 
 from activities.archive.service_archive import customers, service_archive
 from activities.archive.tokens import Holder, Role, holder_of
-from starter import report_html
-from starter.report_commands import build_report
+from client import report_html
+from client.report import build_report
 from web import gateway, open_cases
 from web.auth import COOKIE, Permission, from_this_site, may
 from web.board import Filters, board
@@ -240,7 +240,8 @@ async def report_page(request: Request) -> Response:
     refused = _allowed(request, holder, Permission.read_report)
     if refused:
         return refused
-    built = await asyncio.to_thread(build_report, request.app.state.settings, None, None)
+    zone = request.app.state.settings.zone
+    built = await asyncio.to_thread(build_report, request.app.state.sessions, zone, None, None)
     return _page(
         request,
         "report.html",

@@ -48,7 +48,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from workflows import metrics, search_attributes, validation
+    from workflows import case_metrics, search_attributes, validation
     from workflows.activity_io import (
         COUNT_DOWNTIME,
         LOOKUP_EQUIPMENT,
@@ -76,7 +76,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.rules import reported_at_problem
     from workflows.stale_clock import timer_fired
-    from workflows.validation import field_errors, rejection
+    from workflows.validation import field_errors, refusal
 
 WORKFLOW_ID_PREFIX = "case-"
 Result = TypeVar("Result")
@@ -132,7 +132,7 @@ class CaseEngine:
     def __init__(self, request: Any, release: Release) -> None:
         self._lock = asyncio.Lock()
         self._published: dict[str, Any] = {}
-        self._recorded: tuple[Any, ...] | None = None
+        self._last_record: tuple[Any, ...] | None = None
         self._unrecorded: list[Effect] = []
         self._dirty = False
         self._recording = False
@@ -213,12 +213,12 @@ class CaseEngine:
     def _place(self, facts: CaseFacts, at: datetime) -> None:
         if facts.found:
             self._case.open(facts, at)
-            metrics.case_opened()
+            case_metrics.case_opened()
         elif facts.id_taken:
             self._id_taken = True
-            self._case.refuse_taken_id(facts.reason or "the case id names an earlier case", at)
+            self._case.reject_taken_id(facts.reason or "the case id names an earlier case", at)
         else:
-            self._case.refuse(facts.reason or "the equipment is not in the archive", at)
+            self._case.reject(facts.reason or "the equipment is not in the archive", at)
 
     async def _open_and_record(self) -> None:
         """v1.3: one activity places the case and records its opening, computed from the same
@@ -238,7 +238,7 @@ class CaseEngine:
             self._case.take_effects()  # written by `open_case`
             self._case.adopt_warranty_end(opened.warranty_ends_on)  # as the row holds it
             self._archived = self._case.state.model_dump(mode="json")
-            self._recorded = (False, *archived_fields(self._case.state))
+            self._last_record = (False, *archived_fields(self._case.state))
 
     async def _wait_for_news_or_clock(self) -> None:
         """Sleep until an action changes the case or the next warning or deadline is due."""
@@ -295,8 +295,8 @@ class CaseEngine:
         if self._id_taken:
             return  # nothing of the earlier case under this id is written over
         record = (final, *archived_fields(self._case.state))
-        if self._unrecorded or record != self._recorded:
-            self._recorded = record
+        if self._unrecorded or record != self._last_record:
+            self._last_record = record
             self._dirty = True
 
     async def _record_changes(self) -> None:
@@ -420,10 +420,10 @@ class CaseEngine:
         s = self._case.state
         breaches, met = self._counted
         for index, breach in enumerate(s.breaches[breaches:], start=breaches):
-            metrics.sla_breached(breach.sla, index)
+            case_metrics.sla_breached(breach.sla, index)
         for sla in s.met.keys() - met:
             assert s.reported_at is not None
-            metrics.clock_met(sla, s.met[sla] - s.reported_at)
+            case_metrics.clock_met(sla, s.met[sla] - s.reported_at)
         self._counted = (len(s.breaches), set(s.met))
 
     def _show(self) -> None:
@@ -446,16 +446,16 @@ class CaseEngine:
         if isinstance(action, str):
             reason: str | None = action
         else:
-            reason = self._case.refusal(name, action, workflow.now()) if placed else None
+            reason = self._case.misfit(name, action, workflow.now()) if placed else None
         if reason:
-            metrics.action_rejected(name, metrics.update_event())
-            raise rejection(name, reason)
+            case_metrics.misfit(name, case_metrics.update_event())
+            raise refusal(name, reason)
 
     async def update(self, name: str, payload: Any) -> CaseState:
         action = parse_action(name, payload)
         if reason := await self._take_in_turn(name, action):
-            metrics.action_rejected(name, metrics.update_event())
-            raise rejection(name, reason)
+            case_metrics.misfit(name, case_metrics.update_event())
+            raise refusal(name, reason)
         return self._case.state
 
     async def signal(self, name: str, payload: Any) -> None:
@@ -466,7 +466,7 @@ class CaseEngine:
         if reason:
             async with self._lock:
                 await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
-                metrics.action_rejected(name, event)
+                case_metrics.misfit(name, event)
                 self._case.record_misfit(name, reason, workflow.now())
 
     async def _take_in_turn(self, name: str, action: Action) -> str | None:

@@ -157,13 +157,13 @@ class CaseFile:
         self._notify("new_case", "office", "opened", now)
         self.tick(now)
 
-    def refuse(self, reason: str, now: datetime) -> None:
+    def reject(self, reason: str, now: datetime) -> None:
         """The archive does not place the case: notify the office and the customer, and end."""
         self._end(Status.rejected, reason, now)
         self._notify("rejected", "office", "rejected", now)
         self._notify("rejected", "customer", "rejected", now)
 
-    def refuse_taken_id(self, reason: str, now: datetime) -> None:
+    def reject_taken_id(self, reason: str, now: datetime) -> None:
         """The archive holds an earlier case under this id: a case id names one case for ever.
         End at once, with no letter (the customer's earlier case is not this one)."""
         self._end(Status.rejected, reason, now)
@@ -201,7 +201,7 @@ class CaseFile:
 
     # --- the technicians' and the office's actions ---
 
-    def refusal(self, name: str, action: Action, now: datetime) -> str | None:
+    def misfit(self, name: str, action: Action, now: datetime) -> str | None:
         """Why `action` would be refused at `now`; None when it fits, or repeats the last one
         of its name (a no-op). Changes nothing: the update validator asks this."""
         if self._repeats(name, action):
@@ -231,7 +231,7 @@ class CaseFile:
         s = self.state
         if not (self.counts_once and isinstance(action, Repaired) and s.coverage):
             return None
-        if self.refusal(name, action, now) or self._repeats(name, action):
+        if self.misfit(name, action, now) or self._repeats(name, action):
             return None
         stopped, restored = action.equipment_stopped_at, action.equipment_restored_at
         if not (rules.downtime(action) and rules.earns_extension(s.coverage, action.cause)):

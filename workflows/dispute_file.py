@@ -91,12 +91,12 @@ class DisputeFile:
         self._notify("ip_opened", "manager", "opened", now)
         self._notify("ip_acknowledgement", "customer", "opened", now)
 
-    def refuse(self, reason: str, now: datetime) -> None:
+    def reject(self, reason: str, now: datetime) -> None:
         self._end(DisputeStatus.rejected, reason, now)
 
     # --- the office's actions ---
 
-    def refusal(self, name: str, action: DisputeAction) -> str | None:
+    def misfit(self, name: str, action: DisputeAction) -> str | None:
         """Why `action` is refused; None when it fits, or repeats the last one (a no-op)."""
         if _key(name, action) == self._last_accepted:
             return None
@@ -110,7 +110,7 @@ class DisputeFile:
     def take(self, name: str, action: DisputeAction, now: datetime) -> str | None:
         """Apply `action` when it fits and is new; otherwise say why it was refused (None for
         a repeat, which changes nothing)."""
-        if reason := self.refusal(name, action):
+        if reason := self.misfit(name, action):
             return reason
         if _key(name, action) == self._last_accepted:
             return None

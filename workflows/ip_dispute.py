@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.ip_messages import DisputeRequest, DisputeState
     from workflows.ip_validation import parse_action, read_action, request_problems
-    from workflows.validation import field_errors, rejection
+    from workflows.validation import field_errors, refusal
 
 # The archive is local to the worker: a database that is down delays the dispute (its local
 # activity is retried, at most a minute apart, until the database answers); it never fails it.
@@ -65,7 +65,7 @@ class IpDispute:
     def __init__(self, request: Any = None) -> None:
         self._lock = asyncio.Lock()
         self._published: dict[str, Any] = {}
-        self._recorded = -1
+        self._recorded_version = -1
         self._placed = False
         self._id_taken = False  # the archive holds an earlier dispute under this id
         self._file = dispute_file(request)
@@ -100,7 +100,7 @@ class IpDispute:
             self._file.open(parties, workflow.now())
         else:
             reason = parties.reason or "the customer is not in the archive"
-            self._file.refuse(reason, workflow.now())
+            self._file.reject(reason, workflow.now())
 
     async def _record(self) -> None:
         """Write what changed since the last record: the row, its letters, its charge. An
@@ -108,9 +108,9 @@ class IpDispute:
         a dispute whose id names an earlier one (nothing of that one is written over)."""
         state = self._file.state
         notices, charges = self._file.take_effects()
-        if state.version == self._recorded or state.customer_id is None or self._id_taken:
+        if state.version == self._recorded_version or state.customer_id is None or self._id_taken:
             return
-        self._recorded = state.version
+        self._recorded_version = state.version
         self._show()
         event = DisputeEvent(
             run_id=workflow.info().run_id,
@@ -149,15 +149,15 @@ class IpDispute:
         """Refuse a misfit before it enters history; an action that comes before the look-up
         has placed the dispute passes here and is judged by the handler once it has."""
         action = parse_action(name, payload)
-        if self._placed and (reason := self._file.refusal(name, action)):
-            raise rejection(name, reason)
+        if self._placed and (reason := self._file.misfit(name, action)):
+            raise refusal(name, reason)
 
     async def _update(self, name: str, payload: Any) -> DisputeState:
         action = parse_action(name, payload)
         async with self._lock:
             await workflow.wait_condition(lambda: self._placed)
             if reason := self._file.take(name, action, workflow.now()):
-                raise rejection(name, reason)
+                raise refusal(name, reason)
             await self._record()
         return self._file.state
 

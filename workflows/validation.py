@@ -78,7 +78,7 @@ def read_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A | 
         return InvalidPayload(field_errors(e))
 
 
-def rejection(name: str, reason: str) -> ApplicationError:
+def refusal(name: str, reason: str) -> ApplicationError:
     """How a refused update fails: `ActionRejected` with the reason, its details saying
     whether the payload did not validate (an `InvalidPayload`) and how; never retried."""
     invalid = isinstance(reason, InvalidPayload)
@@ -95,7 +95,7 @@ def parse_action(actions: Mapping[str, type[A]], name: str, payload: Any) -> A:
     """The action of an update; a payload that does not validate refuses the update."""
     action = read_action(actions, name, payload)
     if isinstance(action, InvalidPayload):
-        raise rejection(name, action)
+        raise refusal(name, action)
     return action
 
 

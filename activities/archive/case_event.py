@@ -102,7 +102,7 @@ class CaseEventActivities:
                 written = self._write(session, event)
         except Exception as error:
             raise _failed(event.case_id, event.version, error) from error
-        self._recorded(event, written)
+        self._after_commit(event, written)
         return EventRecorded(warranty_ends_on=written.warranty_end, also_open=written.also_open)
 
     @activity.defn(name=OPEN_CASE)
@@ -120,7 +120,7 @@ class CaseEventActivities:
                 written = self._write(session, event)
         except Exception as error:
             raise _failed(case_id, None, error) from error
-        self._recorded(event, written)
+        self._after_commit(event, written)
         return CaseOpened(facts=facts, digest=digest, warranty_ends_on=written.warranty_end)
 
     def _write(self, session: Session, event: CaseEvent) -> Written:
@@ -150,7 +150,7 @@ class CaseEventActivities:
         )
         return Written(state, warranty_end, letters, charges, also_open)
 
-    def _recorded(self, event: CaseEvent, written: Written) -> None:
+    def _after_commit(self, event: CaseEvent, written: Written) -> None:
         """Committed: wake the relay for the new rows, and say what was written."""
         self._doorbell.ring()
         case_logger(event.case_id, version=event.version).info(

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.archive.csv_table import Cells, ImportRejected, Problem, Row, parse_table, read_text
+from activities.archive.csv_table import Cells, ImportRefused, Problem, Row, parse_table, read_text
 from activities.archive.schema import Contract, Customer
 from workflows import term_values
 from workflows.messages import Terms
@@ -113,7 +113,7 @@ def store_contracts(
             if session.get(Customer, row.customer_id) is None
         ]
         if problems:
-            raise ImportRejected(problems)
+            raise ImportRefused(problems)
         now, new = datetime.now(UTC), 0
         for row in rows:
             contract = session.get(Contract, row.customer_id)

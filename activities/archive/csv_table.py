@@ -34,7 +34,7 @@ class Problem:
         return self.reason if self.line is None else f"line {self.line}: {self.reason}"
 
 
-class ImportRejected(Exception):
+class ImportRefused(Exception):
     """The file has problems; nothing of it was stored."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -56,13 +56,13 @@ def read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ImportRejected([Problem(None, f"cannot read the file: {e.strerror}")]) from None
+        raise ImportRefused([Problem(None, f"cannot read the file: {e.strerror}")]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         reason = "the file is not UTF-8 text: save it as 'CSV UTF-8'"
-        raise ImportRejected([Problem(line, reason)]) from None
+        raise ImportRefused([Problem(line, reason)]) from None
 
 
 def parse_table(text: str, columns: Sequence[str]) -> list[Row]:
@@ -71,7 +71,7 @@ def parse_table(text: str, columns: Sequence[str]) -> list[Row]:
     header = next(reader, None)
     if header is None:
         reason = f"the file is empty; expected columns {','.join(columns)}"
-        raise ImportRejected([Problem(1, reason)])
+        raise ImportRefused([Problem(1, reason)])
     names = [name.strip() for name in header]
     _check_header(names, columns)
     rows, problems = [], []
@@ -86,7 +86,7 @@ def parse_table(text: str, columns: Sequence[str]) -> list[Row]:
                 rows.append(Row(start, cells))
         start = reader.line_num + 1
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRefused(problems)
     return rows
 
 
@@ -102,7 +102,7 @@ def _check_header(names: list[str], columns: Sequence[str]) -> None:
     if repeated:
         problems.append(Problem(1, f"column(s) given twice: {', '.join(repeated)}"))
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRefused(problems)
 
 
 class Cells:

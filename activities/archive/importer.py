@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.archive.csv_table import Cells, ImportRejected, Problem, Row, parse_table, read_text
+from activities.archive.csv_table import Cells, ImportRefused, Problem, Row, parse_table, read_text
 from activities.archive.schema import Customer, Equipment
 
 COLUMNS = (
@@ -166,7 +166,7 @@ def store_equipment(
         existing = _existing(session, [row.serial for row in rows])
         problems = problems + _owner_problems(rows, existing)
         if problems:
-            raise ImportRejected(problems)
+            raise ImportRefused(problems)
         now = datetime.now(UTC)
         customers = _store_customers(session, rows, now)
         for row in rows:

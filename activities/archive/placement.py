@@ -19,7 +19,7 @@ def place(session: Session, request: LookupRequest, settings: Settings) -> CaseF
     log = case_logger(request.case_id, equipment_serial=request.equipment_serial)
     equipment = session.get(Equipment, request.equipment_serial)
     if equipment is None or equipment.customer_id != request.customer_id:
-        reason = _refusal(request, equipment, session)
+        reason = _rejection(request, equipment, session)
         log.info("equipment not placed", reason=reason)
         return CaseFacts(found=False, reason=reason)
     customer = session.get(Customer, equipment.customer_id)
@@ -40,7 +40,7 @@ def place(session: Session, request: LookupRequest, settings: Settings) -> CaseF
     return facts
 
 
-def _refusal(request: LookupRequest, equipment: Equipment | None, session: Session) -> str:
+def _rejection(request: LookupRequest, equipment: Equipment | None, session: Session) -> str:
     serial = request.equipment_serial
     if equipment is None:
         return f"equipment serial {serial} is not in the archive"

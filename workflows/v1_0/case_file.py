@@ -135,7 +135,7 @@ class CaseFile:
         self._notify("new_case", "office", "opened", now)
         self.tick(now)
 
-    def refuse(self, reason: str, now: datetime) -> None:
+    def reject(self, reason: str, now: datetime) -> None:
         """The archive does not place the case: notify the office and the customer, and end."""
         self._end(Status.rejected, reason, now)
         self._notify("rejected", "office", "rejected", now)
@@ -143,7 +143,7 @@ class CaseFile:
 
     # --- the technicians' and the office's actions ---
 
-    def refusal(self, name: str, action: Action, now: datetime) -> str | None:
+    def misfit(self, name: str, action: Action, now: datetime) -> str | None:
         """Why `action` is refused; None when it fits, or repeats one already taken (a no-op)."""
         if _key(name, action) in self._accepted:
             return None

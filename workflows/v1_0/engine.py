@@ -89,7 +89,7 @@ def read_action(name: str, payload: Any) -> Action | str:
         return f"the payload does not validate: {listed}"
 
 
-def rejection(name: str, reason: str) -> ApplicationError:
+def refusal(name: str, reason: str) -> ApplicationError:
     """How a refused update fails: the reason, never retried."""
     return ApplicationError(f"{name} rejected: {reason}", type=REJECTED, non_retryable=True)
 
@@ -98,7 +98,7 @@ def parse_action(name: str, payload: Any) -> Action:
     """The action of an update; a payload that does not validate refuses the update."""
     action = read_action(name, payload)
     if isinstance(action, str):
-        raise rejection(name, action)
+        raise refusal(name, action)
     return action
 
 
@@ -169,7 +169,7 @@ class CaseEngineV1:
         if facts.found:
             self._case.open(facts, workflow.now())
         else:
-            self._case.refuse(facts.reason or "the equipment is not in the archive", workflow.now())
+            self._case.reject(facts.reason or "the equipment is not in the archive", workflow.now())
 
     async def _wait_for_news_or_clock(self) -> None:
         """Sleep until an action changes the case or the next warning or deadline is due."""
@@ -310,15 +310,15 @@ class CaseEngineV1:
         placed passes here and is judged by the handler once the case opens."""
         action = parse_action(name, payload)
         placed = self._case.opened or self._case.ended
-        if placed and (reason := self._case.refusal(name, action, workflow.now())):
-            raise rejection(name, reason)
+        if placed and (reason := self._case.misfit(name, action, workflow.now())):
+            raise refusal(name, reason)
 
     async def update(self, name: str, payload: Any) -> CaseState:
         action = parse_action(name, payload)
         async with self._lock:
             await workflow.wait_condition(lambda: self._case.opened or self._case.ended)
             if reason := self._case.take(name, action, workflow.now()):
-                raise rejection(name, reason)
+                raise refusal(name, reason)
         return self._case.state
 
     async def signal(self, name: str, payload: Any) -> None:

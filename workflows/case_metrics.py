@@ -4,8 +4,8 @@
 (after a restart, or for a query). A workflow task that fails and is retried runs its new code
 again without replaying, so each count also names its event in the run (the case opened, its
 n-th breach, an update's id, the n-th signal), and the worker's `FIRST_TIME` function (an extern
-function its interceptor provides, `activities/metrics.CountOnce`) lets each event count once in
-the worker's life. Without that interceptor (a test's worker) every call counts.
+function its interceptor provides, `activities/worker_metrics.CountOnce`) lets each event count
+once in the worker's life. Without that interceptor (a test's worker) every call counts.
 With `REPAIRDESK_METRICS_ADDRESS` set the worker serves them at `/metrics`, counters with the
 `_total` suffix; every series also carries the SDK's `namespace`, `task_queue` and
 `workflow_type` labels. Call these from workflow code only.
@@ -42,7 +42,7 @@ def sla_breached(sla: str, index: int) -> None:
         ).add(1, {"sla": sla})
 
 
-def action_rejected(action: str, event: str) -> None:
+def misfit(action: str, event: str) -> None:
     """`repairdesk_actions_rejected_total{action}`: an update or signal that did not fit, named
     by `event` (`update/<update id>`, `signal/<n>`). Call it in the update validator before it
     raises (a rejected update leaves no history, so it is never replayed) and where a misfit
@@ -63,6 +63,6 @@ def clock_met(sla: str, after: timedelta) -> None:
 
 
 def update_event() -> str:
-    """The current update, as `action_rejected` names it."""
+    """The current update, as `misfit` names it."""
     info = workflow.current_update_info()
     return f"update/{info.id if info else 'unknown'}"

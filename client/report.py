@@ -1,20 +1,27 @@
-"""How the compliance report reads on a terminal, and its `--json` form.
+"""The SLA compliance report: built from the archive, as it reads on a terminal, and its JSON
+form (`repairdesk report --json`, `GET /api/report`).
 
-Times are shown in REPAIRDESK_TIMEZONE with the zone named; the JSON keeps RFC 3339 times,
-ISO dates and shares as numbers between 0 and 1 (`null` when nothing was decided).
+A deadline counts once it is decided: met (at or before its due time) or breached (recorded as
+a breach, met late, or overdue). A case that ended before a deadline without meeting it is
+excluded; an open case whose deadline has not come yet is not counted. Months and the period's
+dates (both inclusive, YYYY-MM-DD) are in REPAIRDESK_TIMEZONE. Times are shown in
+REPAIRDESK_TIMEZONE with the zone named; the JSON keeps RFC 3339 times, ISO dates and shares
+as numbers between 0 and 1 (`null` when nothing was decided).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from activities.archive.compliance import Compliance, Tally
+from sqlalchemy.orm import Session, sessionmaker
+
+from activities.archive.compliance import Compliance, Tally, archived_clocks, compliance
 from activities.finance.cloudevents import rfc3339
-from starter.output import at
+from workflows.clock_text import shown
 from workflows.rules import SLAS
 
 SLA_TITLES = {
@@ -43,7 +50,40 @@ class Report:
         return "all cases in the archive"
 
     def generated(self) -> str:
-        return at(self.generated_at, self.zone)
+        return shown(self.generated_at, self.zone.key)
+
+
+class BadPeriod(ValueError):
+    """A period's first or last day is not a date, or the period ends before it starts."""
+
+
+def parse_day(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadPeriod(f"{option} {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def period(
+    date_from: str | None, date_to: str | None, options: tuple[str, str]
+) -> tuple[date | None, date | None]:
+    """The first and last report dates; `options` names them in a BadPeriod's message."""
+    start = parse_day(options[0], date_from)
+    end = parse_day(options[1], date_to)
+    if start and end and end < start:
+        raise BadPeriod(f"{options[1]} {end} is before {options[0]} {start}")
+    return start, end
+
+
+def build_report(
+    sessions: sessionmaker[Session], zone: ZoneInfo, start: date | None, end: date | None
+) -> Report:
+    now = datetime.now(UTC).replace(microsecond=0)
+    return Report(
+        compliance(archived_clocks(sessions, zone, start, end), zone), start, end, now, zone
+    )
 
 
 def percent(share: float | None) -> str:

@@ -23,7 +23,7 @@ from temporalio.worker import Interceptor, WorkflowInboundInterceptor, WorkflowI
 from activities.archive.schema import CaseRecord, LedgerEntry, Notice
 from activities.finance.ledger import UNDELIVERED
 from activities.settings import SettingsError
-from workflows.metrics import FIRST_TIME
+from workflows.case_metrics import FIRST_TIME
 
 BACKLOG_EVERY = timedelta(seconds=15)
 # Service deadlines run in hours, not the SDK's default seconds: buckets from 5 min to 2 days.
@@ -34,7 +34,7 @@ log = structlog.get_logger("repairdesk.metrics")
 class CountOnce(Interceptor):
     """Gives workflow code `FIRST_TIME`: whether an event of a run (`<run id>/<event>`) is
     counted for the first time in this worker's life, so a workflow task that fails and is
-    retried counts nothing twice (workflows/metrics.py). It remembers the last `REMEMBERED`
+    retried counts nothing twice (workflows/case_metrics.py). It remembers the last `REMEMBERED`
     events, far more than the events of the cases one worker holds open."""
 
     REMEMBERED = 1_000_000

@@ -1,5 +1,6 @@
-"""`repairdesk report --html FILE`: one self-contained page (inline CSS and SVG, no scripts, no
-external assets) with a bar chart per SLA by month and by customer, and the tables.
+"""The compliance report as HTML: `repairdesk report --html FILE` writes one self-contained
+page (inline CSS and SVG, no scripts, no external assets) with a bar chart per SLA by month and
+by customer, and the tables; the HTTP server's /report page shows the same body in its layout.
 
 Each bar is one group's decided deadlines: the green part met, the red part breached, so the
 green length is the share met. A group with nothing decided shows an empty grey track.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from activities.archive.compliance import SLAS, Tally
-from starter.report_output import COUNT_HEADERS, SLA_TITLES, Report, counts, percent
+from client.report import COUNT_HEADERS, SLA_TITLES, Report, counts, percent
 from workflows.messages import Sla
 
 MET = "#2f855a"
