@@ -41,8 +41,8 @@ class CaseRejected(CaseError):
     """The case opened and ended at once as `rejected`; the message gives the reason."""
 
 
-class CaseRow(BaseModel):
-    """One line of `repairdesk list`: a case as Temporal visibility indexes it."""
+class CaseIndexed(BaseModel):
+    """A case as Temporal visibility indexes it: its id and its search attributes."""
 
     case_id: str
     status: str | None
@@ -52,6 +52,11 @@ class CaseRow(BaseModel):
     technician_id: str | None
     sla_breached: bool
     emergency: bool
+
+
+class CaseRow(CaseIndexed):
+    """One line of `repairdesk list`."""
+
     started_at: datetime
     closed_at: datetime | None
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from activities.archive.schema import CaseRecord
+from client import cases
 from web.kinds import CASES
 from web.models import CaseListItem
 from workflows import search_attributes as keys
@@ -46,24 +47,15 @@ def _reported(sessions: sessionmaker[Session], case_ids: list[str]) -> dict[str,
 async def list_cases(
     client: Client, sessions: sessionmaker[Session], query: str, limit: int
 ) -> list[CaseListItem]:
-    items = []
-    async for execution in client.list_workflows(query, limit=limit):
-        found = execution.typed_search_attributes
-        items.append(
-            CaseListItem(
-                case_id=execution.id.removeprefix(CASES.prefix),
-                status=found.get(keys.CASE_STATUS),
-                customer_id=found.get(keys.CUSTOMER_ID),
-                equipment_serial=found.get(keys.EQUIPMENT_SERIAL),
-                coverage=found.get(keys.COVERAGE),
-                technician_id=found.get(keys.TECHNICIAN_ID),
-                sla_breached=bool(found.get(keys.SLA_BREACHED)),
-                emergency=bool(found.get(keys.EMERGENCY)),
-                reported_at=execution.start_time,
-            )
-        )
-    ids = [item.case_id for item in items]
+    """The cases Temporal's visibility lists for `query` (as `repairdesk list` reads them),
+    each with its report time from the archive (its start, for a case not archived yet)."""
+    rows = await cases.list_cases(client, query, limit)
+    ids = [row.case_id for row in rows]
     reported = await asyncio.to_thread(_reported, sessions, ids) if ids else {}
-    for item in items:
-        item.reported_at = reported.get(item.case_id) or item.reported_at
-    return items
+    return [
+        CaseListItem(
+            **row.model_dump(exclude={"started_at", "closed_at"}),
+            reported_at=reported.get(row.case_id) or row.started_at,
+        )
+        for row in rows
+    ]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from client.cases import CaseIndexed
 from workflows.ip_messages import DisputeRequest
 from workflows.messages import CaseRequest, Identifier
 
@@ -22,15 +23,9 @@ class NewDispute(DisputeRequest):
     dispute_id: Identifier | None = None  # type: ignore[assignment]
 
 
-class CaseListItem(BaseModel):
-    case_id: str
-    status: str | None
-    customer_id: str | None
-    equipment_serial: str | None
-    coverage: str | None
-    technician_id: str | None
-    sla_breached: bool
-    emergency: bool
+class CaseListItem(CaseIndexed):
+    """One case of `GET /api/cases`."""
+
     reported_at: datetime | None
 
 
