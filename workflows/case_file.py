@@ -233,11 +233,7 @@ class CaseFile:
             return None
         if self.misfit(name, action, now) or self._repeats(name, action):
             return None
-        stopped, restored = action.equipment_stopped_at, action.equipment_restored_at
-        if not (rules.downtime(action) and rules.earns_extension(s.coverage, action.cause)):
-            return None
-        assert stopped is not None and restored is not None
-        return stopped, restored
+        return rules.extending_stretch(s.coverage, action)
 
     def record_misfit(self, name: str, reason: str, now: datetime) -> None:
         """A misfit signal: kept in the timeline (once per distinct reason), case unchanged."""

@@ -373,6 +373,15 @@ def earns_extension(coverage: Coverage, cause: Cause) -> bool:
     return coverage is Coverage.in_warranty and cause in VENDOR_REASONS
 
 
+def extending_stretch(coverage: Coverage, repair: Repaired) -> Stretch | None:
+    """Clause 7: the repair's stretch of downtime when it earns an extension (in warranty, for
+    the vendor's reason, both times given and the stop before the restoration), else None."""
+    stopped, restored = repair.equipment_stopped_at, repair.equipment_restored_at
+    if stopped is None or restored is None or not downtime(repair):
+        return None
+    return (stopped, restored) if earns_extension(coverage, repair.cause) else None
+
+
 def downtime(repair: Repaired) -> timedelta | None:
     if repair.equipment_stopped_at is None or repair.equipment_restored_at is None:
         return None

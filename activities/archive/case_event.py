@@ -124,7 +124,11 @@ class CaseEventActivities:
         return CaseOpened(facts=facts, digest=digest, warranty_ends_on=written.warranty_end)
 
     def _write(self, session: Session, event: CaseEvent) -> Written:
-        if held := held_by_earlier_case(session, event.case_id, event.run_id):
+        # A whole case could be written over another run's row: ask first. Changes are applied
+        # only to this run's own row (`_whole` refuses another's), so they need no extra read.
+        if event.state is not None and (
+            held := held_by_earlier_case(session, event.case_id, event.run_id)
+        ):
             raise ApplicationError(held, type=EVENT_REFUSED, non_retryable=True)
         now = datetime.now(UTC)
         also_open = []
